@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "samtykke.campaigns"
+    label = "campaigns"
+    default_auto_field = "django.db.models.BigAutoField"

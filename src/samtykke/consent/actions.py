@@ -1,0 +1,463 @@
+"""The only code that writes consent.
+
+Every write appends events to the dealer's ledger and updates the current view in one
+transaction, with the dealer's ledger head locked: event numbers are gapless and follow commit
+order, so a reader of the change feed never skips an event that commits late. Side effects
+(webhooks, e-mails) hang on ``consent_recorded``, sent after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from samtykke.consent.ledger import event_hash as compute_hash
+from samtykke.consent.ledger import evidence_digest
+from samtykke.consent.models import (
+    ActorKind,
+    Channel,
+    ConsentEvent,
+    ConsentState,
+    LedgerHead,
+    LegalBasis,
+    NoticeVersion,
+    PersonalLink,
+    Purpose,
+    Source,
+    Status,
+)
+from samtykke.consent.notices import NoticeError, current_notice_version, find_notice_version
+from samtykke.customers.models import Contact, Customer
+from samtykke.tenancy.models import ApiKey, Dealer
+
+# Sent after commit with dealer_id and the list of event ids that were appended.
+consent_recorded = Signal()
+# Sent after commit with dealer_id, customer_id and external_id of an erased customer.
+customer_erased = Signal()
+
+# A customer's own decisions need the notice they were shown; system states do not.
+DECISIONS = {Status.GIVEN, Status.REFUSED, Status.WITHDRAWN, Status.PENDING}
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+class ConsentError(ValueError):
+    """A write the ledger refuses. ``code`` is stable for API callers; the message is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who expressed or recorded the decision."""
+
+    kind: str
+    user: AbstractBaseUser | None = None
+    api_key: ApiKey | None = None
+    label: str = ""
+
+    @classmethod
+    def staff(cls, user: AbstractBaseUser) -> Actor:
+        return cls(ActorKind.STAFF, user=user, label=str(getattr(user, "email", "") or user))
+
+    @classmethod
+    def api(cls, key: ApiKey, label: str = "") -> Actor:
+        return cls(ActorKind.API_KEY, api_key=key, label=label or f"API key {key.prefix}")
+
+    @classmethod
+    def customer(cls) -> Actor:
+        return cls(ActorKind.CUSTOMER, label="customer")
+
+    @classmethod
+    def system(cls, label: str = "samtykke") -> Actor:
+        return cls(ActorKind.SYSTEM, label=label)
+
+
+@dataclass(frozen=True)
+class Decision:
+    purpose: str  # the purpose's key, e.g. "marketing"
+    channel: str  # the channel's key, e.g. "sms"
+    status: str
+
+
+@dataclass
+class _Pending:
+    customer: Customer
+    purpose: Purpose
+    channel: Channel
+    status: str
+    notice: NoticeVersion | None
+    notice_assumed: bool
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_customer(dealer: Dealer, customer: Customer) -> None:
+    if customer.dealer_id != dealer.pk:
+        raise ConsentError("customer_not_found", "The customer does not belong to this dealer.")
+    if customer.is_erased:
+        raise ConsentError(
+            "customer_erased", "The customer was erased; no consent can be recorded."
+        )
+
+
+def _resolve_notice(
+    dealer: Dealer, notice_version: NoticeVersion | str | None, language: str | None
+) -> tuple[NoticeVersion | None, bool]:
+    if notice_version is None:
+        return current_notice_version(dealer, language or dealer.default_language), True
+    if isinstance(notice_version, str):
+        try:
+            notice_version = find_notice_version(dealer, notice_version)
+        except NoticeError as exc:
+            raise ConsentError("unknown_notice_version", str(exc)) from exc
+    if notice_version.dealer_id != dealer.pk:
+        raise ConsentError("unknown_notice_version", "The notice version is not this dealer's.")
+    if language and notice_version.language != language:
+        raise ConsentError(
+            "notice_language_mismatch",
+            f"The notice version is in {notice_version.language!r}, not {language!r}.",
+        )
+    return notice_version, False
+
+
+def record_consent(
+    *,
+    dealer: Dealer,
+    customer: Customer,
+    decisions: Sequence[Decision],
+    source: str,
+    actor: Actor,
+    occurred_at: dt.datetime | None = None,
+    notice_version: NoticeVersion | str | None = None,
+    language: str | None = None,
+    evidence: dict[str, Any] | None = None,
+    only_if_current_in: Iterable[str | None] | None = None,
+) -> list[ConsentEvent]:
+    """Record one customer's decisions (one event per purpose and channel) in one transaction.
+
+    ``notice_version`` left out for a decision records the current version, marked as assumed.
+    ``only_if_current_in`` skips decisions whose current status is not in it (None: no state yet).
+    """
+    _check_customer(dealer, customer)
+    if source not in Source.values:
+        raise ConsentError("unknown_source", f"Unknown source {source!r}.")
+    if not decisions:
+        raise ConsentError("no_decisions", "Nothing to record.")
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if timezone.is_naive(occurred_at):
+        raise ConsentError("naive_time", "occurred_at needs a time zone.")
+    if occurred_at > now + CLOCK_SKEW:
+        raise ConsentError("occurred_in_future", "occurred_at is in the future.")
+    purposes = {p.key: p for p in Purpose.objects.for_dealer(dealer).prefetch_related("channels")}
+    notice: NoticeVersion | None = None
+    assumed = False
+    if any(d.status in DECISIONS for d in decisions) or notice_version is not None:
+        notice, assumed = _resolve_notice(dealer, notice_version, language)
+    pending: list[_Pending] = []
+    seen: set[tuple[str, str]] = set()
+    for decision in decisions:
+        if decision.status not in Status.values:
+            raise ConsentError("unknown_status", f"Unknown status {decision.status!r}.")
+        purpose = purposes.get(decision.purpose)
+        if purpose is None or not purpose.active:
+            raise ConsentError("unknown_purpose", f"Unknown purpose {decision.purpose!r}.")
+        channel = next((c for c in purpose.channels.all() if c.key == decision.channel), None)
+        if channel is None:
+            raise ConsentError(
+                "unknown_channel",
+                f"Channel {decision.channel!r} is not offered for purpose {purpose.key!r}.",
+            )
+        if (purpose.key, channel.key) in seen:
+            raise ConsentError(
+                "duplicate_decision", f"Two decisions for {purpose.key}/{channel.key}."
+            )
+        seen.add((purpose.key, channel.key))
+        pending.append(
+            _Pending(customer, purpose, channel, decision.status, notice, assumed, evidence or {})
+        )
+    with transaction.atomic():
+        return append_events(
+            dealer=dealer,
+            items=pending,
+            source=source,
+            actor=actor,
+            occurred_at=occurred_at,
+            only_if_current_in=only_if_current_in,
+        )
+
+
+def append_events(
+    *,
+    dealer: Dealer,
+    items: Sequence[_Pending],
+    source: str,
+    actor: Actor,
+    occurred_at: dt.datetime,
+    only_if_current_in: Iterable[str | None] | None = None,
+) -> list[ConsentEvent]:
+    """Append validated items to the ledger and the current view. Call inside a transaction."""
+    head = LedgerHead.objects.select_for_update().get(dealer_id=dealer.pk)
+    states = {
+        (s.customer_id, s.purpose_id, s.channel_id): s
+        for s in ConsentState.objects.for_dealer(dealer).filter(
+            customer_id__in={i.customer.pk for i in items}
+        )
+    }
+    allowed = None if only_if_current_in is None else set(only_if_current_in)
+    recorded_at = timezone.now()
+    events: list[ConsentEvent] = []
+    for item in items:
+        state = states.get((item.customer.pk, item.purpose.pk, item.channel.pk))
+        if allowed is not None and (state.status if state else None) not in allowed:
+            continue
+        sequence = head.sequence + 1
+        digest = evidence_digest(item.evidence)
+        event = ConsentEvent(
+            dealer_id=dealer.pk,
+            sequence=sequence,
+            customer=item.customer,
+            purpose=item.purpose,
+            channel=item.channel,
+            status=item.status,
+            source=source,
+            notice_version=item.notice,
+            notice_assumed=item.notice_assumed,
+            legal_basis=LegalBasis.CONSENT,
+            actor_kind=actor.kind,
+            actor_user=actor.user,  # type: ignore[misc]
+            actor_api_key=actor.api_key,
+            actor_label=actor.label[:200],
+            evidence=item.evidence,
+            evidence_sha256=digest,
+            occurred_at=occurred_at,
+            recorded_at=recorded_at,
+            prev_hash=head.hash or "0" * 64,
+        )
+        event.hash = hash_of(event, item.notice.content_sha256 if item.notice else "")
+        head.sequence, head.hash = sequence, event.hash
+        events.append(event)
+    if not events:
+        return []
+    ConsentEvent.objects.bulk_create(events)
+    _apply_to_states(dealer, events, states)
+    LedgerHead.objects.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash)
+    ids = [e.pk for e in events]
+    transaction.on_commit(
+        lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
+    )
+    return events
+
+
+def hash_of(event: ConsentEvent, notice_sha256: str) -> str:
+    return compute_hash(
+        dealer_id=event.dealer_id,
+        sequence=event.sequence,
+        customer_id=event.customer_id,
+        purpose_id=event.purpose_id,
+        channel_id=event.channel_id,
+        status=event.status,
+        source=event.source,
+        notice_version_id=event.notice_version_id,
+        notice_sha256=notice_sha256,
+        notice_assumed=event.notice_assumed,
+        legal_basis=event.legal_basis,
+        actor_kind=event.actor_kind,
+        actor_user_id=event.actor_user_id,
+        actor_api_key_id=event.actor_api_key_id,
+        actor_label=event.actor_label,
+        evidence_sha256=event.evidence_sha256,
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        prev_hash=event.prev_hash,
+    )
+
+
+def supersedes(event: ConsentEvent, state: ConsentState | None) -> bool:
+    """The newest decision wins: a paper form signed last week does not undo today's withdrawal."""
+    return state is None or event.occurred_at >= state.since
+
+
+def _apply_to_states(
+    dealer: Dealer,
+    events: list[ConsentEvent],
+    states: dict[tuple[int, int, int], ConsentState],
+) -> None:
+    created: dict[tuple[int, int, int], ConsentState] = {}
+    changed: dict[tuple[int, int, int], ConsentState] = {}
+    for event in events:
+        key = (event.customer_id, event.purpose_id, event.channel_id)
+        state = created.get(key) or states.get(key)
+        if not supersedes(event, state):
+            continue
+        if state is None:
+            created[key] = ConsentState(
+                dealer_id=dealer.pk,
+                customer_id=event.customer_id,
+                purpose_id=event.purpose_id,
+                channel_id=event.channel_id,
+                status=event.status,
+                source=event.source,
+                since=event.occurred_at,
+                event=event,
+            )
+            continue
+        state.status, state.source, state.since, state.event = (
+            event.status,
+            event.source,
+            event.occurred_at,
+            event,
+        )
+        if key not in created:
+            changed[key] = state
+    if created:
+        ConsentState.objects.bulk_create(list(created.values()))
+    if changed:
+        ConsentState.all_dealers.bulk_update(
+            list(changed.values()), ["status", "source", "since", "event"]
+        )
+
+
+GDPR_RESET_BATCH = 1000
+
+
+def gdpr_reset(
+    *, dealer: Dealer, actor: Actor | None = None, batch_size: int = GDPR_RESET_BATCH
+) -> int:
+    """Set every customer's every purpose and channel to ``unknown`` (source ``gdpr_reset``).
+
+    Only (customer, purpose, channel) that have no state yet are touched, so running it again
+    adds nothing and never undoes a decision made since. A legacy "yes" from the DMS is kept in
+    the event's evidence, never as consent. Returns the number of events appended.
+    """
+    actor = actor or Actor.system("gdpr-reset")
+    pairs = [
+        (purpose, channel)
+        for purpose in Purpose.objects.for_dealer(dealer).filter(active=True)
+        for channel in purpose.channels.all()
+    ]
+    appended = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            Customer.objects.for_dealer(dealer)
+            .filter(erased_at__isnull=True, pk__gt=last_pk)
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return appended
+        last_pk = batch[-1].pk
+        with transaction.atomic():
+            have = set(
+                ConsentState.objects.for_dealer(dealer)
+                .filter(customer__in=batch)
+                .values_list("customer_id", "purpose_id", "channel_id")
+            )
+            items = [
+                _Pending(
+                    customer,
+                    purpose,
+                    channel,
+                    Status.UNKNOWN,
+                    None,
+                    False,
+                    {"legacy_dms_value": customer.legacy_consent}
+                    if customer.legacy_consent
+                    else {},
+                )
+                for customer in batch
+                for purpose, channel in pairs
+                if (customer.pk, purpose.pk, channel.pk) not in have
+            ]
+            if items:
+                appended += len(
+                    append_events(
+                        dealer=dealer,
+                        items=items,
+                        source=Source.GDPR_RESET,
+                        actor=actor,
+                        occurred_at=timezone.now(),
+                    )
+                )
+
+
+def reset_new_customers(*, dealer: Dealer, customers: Sequence[Customer]) -> int:
+    """The GDPR reset for customers that just arrived (import, API): ``unknown`` where unset."""
+    if not customers:
+        return 0
+    pairs = [
+        (purpose, channel)
+        for purpose in Purpose.objects.for_dealer(dealer).filter(active=True)
+        for channel in purpose.channels.all()
+    ]
+    with transaction.atomic():
+        items = [
+            _Pending(
+                c,
+                p,
+                ch,
+                Status.UNKNOWN,
+                None,
+                False,
+                {"legacy_dms_value": c.legacy_consent} if c.legacy_consent else {},
+            )
+            for c in customers
+            for p, ch in pairs
+        ]
+        return len(
+            append_events(
+                dealer=dealer,
+                items=items,
+                source=Source.GDPR_RESET,
+                actor=Actor.system("gdpr-reset"),
+                occurred_at=timezone.now(),
+                only_if_current_in=[None],
+            )
+        )
+
+
+@transaction.atomic
+def erase_customer(*, dealer: Dealer, customer: Customer, actor: Actor) -> None:
+    """GDPR art. 17: remove the person's data; the ledger keeps its events without it.
+
+    The chain covers each event's evidence digest, not the evidence, so blanking the evidence
+    (IP, user agent, notes, scans) keeps the chain verifiable.
+    """
+    _check_customer(dealer, customer)
+    now = timezone.now()
+    customer.customer_number = ""
+    customer.name = ""
+    customer.birth_date = None
+    customer.mobile = customer.mobile_problem = ""
+    customer.mobile_is_valid = customer.mobile_is_mobile = False
+    customer.email = customer.email_problem = ""
+    customer.email_is_valid = False
+    customer.street = customer.postal_code = customer.city = ""
+    customer.legacy_consent = {}
+    customer.erased_at = now
+    customer.updated_at = now
+    customer.save()
+    ConsentEvent.objects.for_dealer(dealer).filter(customer=customer).update(
+        evidence={}, evidence_erased_at=now
+    )
+    Contact.objects.for_dealer(dealer).filter(customer=customer).delete()
+    PersonalLink.objects.for_dealer(dealer).filter(customer=customer).update(revoked_at=now)
+    external_id = customer.external_id
+    transaction.on_commit(
+        lambda: customer_erased.send(
+            sender=Customer,
+            dealer_id=dealer.pk,
+            customer_id=customer.pk,
+            external_id=external_id,
+            actor_label=actor.label,
+        )
+    )

@@ -1,0 +1,230 @@
+"""Django settings for samtykke, read once from environment variables (see conf.py).
+
+| variable | meaning | default |
+| --- | --- | --- |
+| SAMTYKKE_DATABASE_URL | sqlite:///PATH or postgres://… | sqlite file ./samtykke.sqlite3 |
+| SAMTYKKE_SECRET_KEY | Django's secret key (or _FILE) | required unless SAMTYKKE_DEBUG or a demo database |
+| SAMTYKKE_LEDGER_KEY | key of the ledger's HMAC chain (or _FILE) | derived from the secret key |
+| SAMTYKKE_PUBLIC_URL | base of every personal link | http://127.0.0.1:8000 |
+| SAMTYKKE_DEBUG | development mode | false |
+| SAMTYKKE_TASKS_BACKEND | db, rq or immediate | db |
+| SAMTYKKE_REDIS_URL | Redis for rq | redis://127.0.0.1:6379/0 |
+| SAMTYKKE_SMS_BACKEND | outbox, console, test, twilio, linkmobility, sveve | outbox |
+| SAMTYKKE_EMAIL_BACKEND | smtp, console, locmem, outbox | console in debug, smtp otherwise |
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from samtykke.conf import env_bool, env_choice, env_int, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DEBUG = env_bool("SAMTYKKE_DEBUG", False)
+
+# --- database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("SAMTYKKE_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'samtykke.sqlite3'}"
+if not DATABASE_URL.startswith(("sqlite://", "postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        f"SAMTYKKE_DATABASE_URL={DATABASE_URL!r}: use sqlite:///PATH or postgres://USER@HOST/NAME."
+    )
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["CONN_MAX_AGE"] = 0
+    _database["OPTIONS"] = {
+        # One writer at a time, taken at BEGIN: no "database is locked" half-way through.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    SQLITE_PATH: Path | None = Path(_database["NAME"]) if _database["NAME"] else None
+else:
+    SQLITE_PATH = None
+DATABASES = {"default": _database}
+IS_POSTGRES = _database["ENGINE"] != "django.db.backends.sqlite3"
+
+
+def _secret_beside_database() -> str | None:
+    """The demo writes its generated secrets next to its SQLite file; find them there."""
+    if SQLITE_PATH is None:
+        return None
+    candidate = SQLITE_PATH.with_name(SQLITE_PATH.name + ".secret")
+    if candidate.is_file():
+        return candidate.read_text(encoding="utf-8").strip()
+    return None
+
+
+_secret = env_str("SAMTYKKE_SECRET_KEY") or _secret_beside_database()
+if not _secret:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SAMTYKKE_SECRET_KEY (or SAMTYKKE_SECRET_KEY_FILE) is required; "
+            "set SAMTYKKE_DEBUG=1 for development, or run `samtykke demo`."
+        )
+    _secret = "development-only-" + "x" * 50
+SECRET_KEY: str = _secret
+
+# The ledger key keys the HMAC chain of consent events. It never lives in the database, so a
+# rewrite of the whole chain by someone with database access alone is still detectable.
+LEDGER_KEY: bytes = (
+    env_str("SAMTYKKE_LEDGER_KEY")
+    or hashlib.sha256(b"samtykke-ledger:" + SECRET_KEY.encode()).hexdigest()
+).encode()
+
+PUBLIC_URL = env_url("SAMTYKKE_PUBLIC_URL", "http://127.0.0.1:8000")
+_public_host = urlsplit(PUBLIC_URL).hostname or "127.0.0.1"
+ALLOWED_HOSTS = sorted(
+    {_public_host, "127.0.0.1", "localhost", "[::1]", "testserver"}
+    | {h.strip() for h in (env_str("SAMTYKKE_ALLOWED_HOSTS", "") or "").split(",") if h.strip()}
+)
+CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+
+# --- applications ---------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "samtykke.tenancy",
+    "samtykke.customers",
+    "samtykke.consent",
+    "samtykke.messaging",
+    "samtykke.campaigns",
+    "samtykke.portal",
+    "samtykke.backoffice",
+    "samtykke.api",
+    "samtykke.documents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "samtykke.urls"
+WSGI_APPLICATION = "samtykke.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# --- language and time ----------------------------------------------------------------------
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("SAMTYKKE_STATIC_ROOT") or (Path.cwd() / "var" / "static"))
+MEDIA_ROOT = Path(env_str("SAMTYKKE_MEDIA_ROOT") or (Path.cwd() / "var" / "media"))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background work ------------------------------------------------------------------------
+TASKS_BACKEND = env_choice("SAMTYKKE_TASKS_BACKEND", "db", ("db", "rq", "immediate"))
+REDIS_URL = env_str("SAMTYKKE_REDIS_URL", "redis://127.0.0.1:6379/0") or ""
+TASKS: dict[str, dict[str, object]]
+if TASKS_BACKEND == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- messaging ------------------------------------------------------------------------------
+SMS_BACKEND = env_choice(
+    "SAMTYKKE_SMS_BACKEND",
+    "outbox",
+    ("outbox", "console", "test", "twilio", "linkmobility", "sveve"),
+)
+_email_backends = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+EMAIL_BACKEND = _email_backends[
+    env_choice("SAMTYKKE_EMAIL_BACKEND", "console" if DEBUG else "smtp", tuple(_email_backends))
+]
+EMAIL_HOST = env_str("SAMTYKKE_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("SAMTYKKE_EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("SAMTYKKE_FROM_EMAIL", "samtykke@localhost") or "samtykke@localhost"
+
+# --- security -------------------------------------------------------------------------------
+SESSION_COOKIE_AGE = env_int("SAMTYKKE_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+_https = PUBLIC_URL.startswith("https://")
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+SECURE_SSL_REDIRECT = _https and env_bool("SAMTYKKE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
+SECURE_HSTS_SECONDS = 31536000 if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_HSTS_PRELOAD = _https
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"samtykke": {"level": env_str("SAMTYKKE_LOG_LEVEL", "INFO") or "INFO"}},
+}
+
+# --- product --------------------------------------------------------------------------------
+PERSONAL_LINK_DAYS = env_int("SAMTYKKE_PERSONAL_LINK_DAYS", 60, minimum=1)
