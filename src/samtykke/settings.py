@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "samtykke.tenancy",
     "samtykke.customers",
     "samtykke.consent",

@@ -1,3 +1,5 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from samtykke.api.v1 import api
+
+urlpatterns = [path("v1/", api.urls)]
