@@ -136,7 +136,7 @@ def test_demo_seeds_prints_links_and_answers_on_its_port(tmp_path: Path) -> None
         status = 0
         while time.monotonic() - started < 30:
             try:
-                with urllib.request.urlopen(link, timeout=2) as response:  # noqa: S310 - localhost
+                with urllib.request.urlopen(link, timeout=2) as response:
                     status = response.status
                     page = response.read().decode()
                 break
