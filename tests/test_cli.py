@@ -22,7 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def samtykke(
     *args: str, db: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SAMTYKKE_") and k != "DJANGO_SETTINGS_MODULE"}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SAMTYKKE_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     if db is not None:
         base["SAMTYKKE_DATABASE_URL"] = f"sqlite:///{db}"
         base["SAMTYKKE_SECRET_KEY"] = "cli-test-secret-" + "c" * 40
@@ -46,15 +50,34 @@ def cli_db(tmp_path: Path) -> Path:
 
 def test_dealer_user_apikey_reset_verify(cli_db: Path) -> None:
     db = cli_db
-    made = samtykke("dealer", "create", "--name", "Bil & Co AS", "--org-number", "923609016", "--slug", "bil-co", db=db)
+    made = samtykke(
+        "dealer",
+        "create",
+        "--name",
+        "Bil & Co AS",
+        "--org-number",
+        "923609016",
+        "--slug",
+        "bil-co",
+        db=db,
+    )
     assert made.returncode == 0, made.stderr
     assert "bil-co" in made.stdout
 
-    user = samtykke("user", "create", "--dealer", "bil-co", "--email", "ola@bil.no", "--role", "admin", db=db)
+    user = samtykke(
+        "user", "create", "--dealer", "bil-co", "--email", "ola@bil.no", "--role", "admin", db=db
+    )
     assert user.returncode == 0 and "one-time password:" in user.stdout
     quiet = samtykke(
-        "user", "create", "--dealer", "bil-co", "--email", "kari@bil.no", "--password-stdin",
-        db=db, stdin="a-good-password\n",
+        "user",
+        "create",
+        "--dealer",
+        "bil-co",
+        "--email",
+        "kari@bil.no",
+        "--password-stdin",
+        db=db,
+        stdin="a-good-password\n",
     )
     assert quiet.returncode == 0 and "one-time password" not in quiet.stdout
 
@@ -73,10 +96,28 @@ def test_dealer_user_apikey_reset_verify(cli_db: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["dealer", "create", "--name", "X", "--org-number", "123456789", "--slug", "x"], "organisation number"),
-        (["dealer", "create", "--name", "X", "--org-number", "923609016", "--slug", "bilhuset-nord"], "exists"),
+        (
+            ["dealer", "create", "--name", "X", "--org-number", "123456789", "--slug", "x"],
+            "organisation number",
+        ),
+        (
+            [
+                "dealer",
+                "create",
+                "--name",
+                "X",
+                "--org-number",
+                "923609016",
+                "--slug",
+                "bilhuset-nord",
+            ],
+            "exists",
+        ),
         (["user", "create", "--dealer", "nope", "--email", "a@b.no"], "no dealer"),
-        (["user", "create", "--dealer", "bilhuset-nord", "--email", "not-an-email"], "not an e-mail"),
+        (
+            ["user", "create", "--dealer", "bilhuset-nord", "--email", "not-an-email"],
+            "not an e-mail",
+        ),
         (["apikey", "create", "--dealer", "nope"], "no dealer"),
         (["gdpr-reset", "--dealer", "nope"], "no dealer"),
         (["ledger", "verify", "--dealer", "nope"], "no dealer"),
@@ -118,10 +159,18 @@ def _free_port() -> int:
 
 def test_demo_seeds_prints_links_and_answers_on_its_port(tmp_path: Path) -> None:
     port = _free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SAMTYKKE_") and k != "DJANGO_SETTINGS_MODULE"}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SAMTYKKE_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "samtykke.cli", "demo", "--customers", "60", "--port", str(port)],
-        cwd=tmp_path, env=base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=base,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     started = time.monotonic()
     lines: list[str] = []

@@ -45,7 +45,11 @@ def test_helpers_read_and_reject(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 
 def _django(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SAMTYKKE_") and k != "DJANGO_SETTINGS_MODULE"}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SAMTYKKE_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     return subprocess.run(
         [sys.executable, "-m", "samtykke.cli", *args],
         env={**base, **env},
@@ -69,11 +73,15 @@ def test_production_settings_pass_check_deploy(tmp_path: Path) -> None:
 
 
 def test_a_missing_secret_stops_start_up(tmp_path: Path) -> None:
-    result = _django(["manage", "check"], {"SAMTYKKE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    result = _django(
+        ["manage", "check"], {"SAMTYKKE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    )
     assert result.returncode != 0
     assert "SAMTYKKE_SECRET_KEY" in result.stderr
 
 
 def test_a_bad_database_url_is_named(tmp_path: Path) -> None:
-    result = _django(["manage", "check"], {"SAMTYKKE_DEBUG": "1", "SAMTYKKE_DATABASE_URL": "mysql://x/y"})
+    result = _django(
+        ["manage", "check"], {"SAMTYKKE_DEBUG": "1", "SAMTYKKE_DATABASE_URL": "mysql://x/y"}
+    )
     assert result.returncode != 0 and "SAMTYKKE_DATABASE_URL" in result.stderr
