@@ -34,6 +34,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepInFrame,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -65,6 +66,7 @@ LANGUAGES = ("nb", "nn", "en")
 MARGIN = 16 * mm
 FOOTER = 17 * mm
 WIDTH = A4[0] - 2 * MARGIN
+BODY_HEIGHT = A4[1] - MARGIN - FOOTER - 3 * mm
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,9 @@ def _customer_block(customer: Customer) -> Table:
         (_("E-mail"), customer.email),
     ]
     for label, value in fields:
-        rows.append([Paragraph(text(label), s["label"]), Paragraph(text(value), s["value"]), ""])
-    table = Table(rows, colWidths=[WIDTH * 0.2, WIDTH * 0.4, WIDTH * 0.4])
+        style = s["value"] if len(value) <= 60 else s["cellbold"]
+        rows.append([Paragraph(text(label), s["label"]), Paragraph(text(value), style), ""])
+    table = Table(rows, colWidths=[WIDTH * 0.18, WIDTH * 0.46, WIDTH * 0.36])
     table.setStyle(
         TableStyle(
             [
@@ -224,7 +227,7 @@ def _choices(purposes: Sequence[Purpose], customer: Customer, language: str) -> 
                 "purpose": purpose.label(language).lower()
                 if language != "en"
                 else purpose.label(language),
-                "channel": channel.label(language),
+                "channel": _channel_word(channel.label(language), language),
             }
             detail = f"<br/><font size=8 color='#555555'>{text(where)}</font>" if where else ""
             rows.append([_Box(), Paragraph(f"<b>{text(label)}</b>{detail}", s["body"])])
@@ -244,22 +247,30 @@ def _choices(purposes: Sequence[Purpose], customer: Customer, language: str) -> 
     return table
 
 
+def _channel_word(label: str, language: str) -> str:
+    """ "E-post" reads "e-post" inside a Norwegian sentence; "SMS" stays as it is."""
+    if language == "en" or label.isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def _signature_block() -> Table:
     s = styles()
-    labels = [_("Date"), _("Place"), _("Signature")]
+    gap = 6 * mm
+    widths = [WIDTH * 0.2, gap, WIDTH * 0.26, gap, WIDTH * 0.54 - 2 * gap]
+    labels = [_("Date"), "", _("Place"), "", _("Signature")]
     table = Table(
-        [["", "", ""], [Paragraph(text(label), s["label"]) for label in labels]],
-        colWidths=[WIDTH * 0.22, WIDTH * 0.28, WIDTH * 0.5],
+        [[""] * 5, [Paragraph(text(label), s["label"]) if label else "" for label in labels]],
+        colWidths=widths,
         rowHeights=[11 * mm, None],
     )
     table.setStyle(
         TableStyle(
             [
                 ("LINEBELOW", (0, 0), (0, 0), 0.8, INK),
-                ("LINEBELOW", (1, 0), (1, 0), 0.8, INK),
                 ("LINEBELOW", (2, 0), (2, 0), 0.8, INK),
+                ("LINEBELOW", (4, 0), (4, 0), 0.8, INK),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
             ]
         )
     )
@@ -322,7 +333,6 @@ def _form(
     if request.order_reference:
         label = _("Printed for order %(order)s") % {"order": request.order_reference}
     story: list[Flowable] = [
-        _Mark(holder, _Footer(reference, label)),
         _dealer_block(dealer),
         Spacer(1, 4 * mm),
         Paragraph(text(notice.title), s["title"]),
@@ -354,7 +364,11 @@ def _form(
         Spacer(1, 5 * mm),
         _phone_block(dealer, link_url, link.expires_at),
     ]
-    return story
+    # Always one page per form: a long name or notice text shrinks the form to fit.
+    return [
+        _Mark(holder, _Footer(reference, label)),
+        KeepInFrame(WIDTH, BODY_HEIGHT, story, mode="shrink"),
+    ]
 
 
 def render_consent_forms(*, dealer: Dealer, requests: Sequence[FormRequest]) -> bytes:
