@@ -80,9 +80,7 @@ def test_qr_code_opens_the_customers_personal_link(
 
 def test_norwegian_letters_and_markup_in_names_print_as_text(dealer: Dealer) -> None:
     name = "Bjørnstjerne Æsøy-Ågård <script>alert(1)</script> <b>fet</b> (x) \\ Åse"
-    customer = make_customer(
-        dealer, 5, name=name, street="Øvre Ærfuglvei 3 (bak)", city="Ålesund"
-    )
+    customer = make_customer(dealer, 5, name=name, street="Øvre Ærfuglvei 3 (bak)", city="Ålesund")
     pdf = render_consent_forms(dealer=dealer, requests=[FormRequest(customer)])
     flat = _one_line(pdf_text(pdf)[0])
     assert "Bjørnstjerne Æsøy-Ågård" in flat
@@ -132,14 +130,18 @@ def test_form_speaks_the_chosen_language(
 
 def test_form_prints_the_newest_notice_version(dealer: Dealer, customer: Customer) -> None:
     publish_notice_version(dealer=dealer, language="nb", title="Ny tekst", text="Versjon to.")
-    flat = _one_line(pdf_text(render_consent_forms(dealer=dealer, requests=[FormRequest(customer)]))[0])
+    flat = _one_line(
+        pdf_text(render_consent_forms(dealer=dealer, requests=[FormRequest(customer)]))[0]
+    )
     assert "bilhuset-nord/consent/nb/v2" in flat
     assert "bilhuset-nord/1001/nb-v2" in flat
     assert "Versjon to." in flat
 
 
 def test_one_box_per_purpose_and_channel(dealer: Dealer, customer: Customer) -> None:
-    flat = _one_line(pdf_text(render_consent_forms(dealer=dealer, requests=[FormRequest(customer)]))[0])
+    flat = _one_line(
+        pdf_text(render_consent_forms(dealer=dealer, requests=[FormRequest(customer)]))[0]
+    )
     assert flat.count("Ja, tilbud og nyheter") == 2
     assert "på SMS" in flat and "på e-post" in flat.lower()
 
