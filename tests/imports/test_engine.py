@@ -69,7 +69,7 @@ def test_each_kind_of_bad_value(change: tuple[int, str], column: str, reason: st
 
 
 def test_a_row_with_too_many_values_is_reported() -> None:
-    data = export() + "10009;Per;;;;;;;;;;;;ekstra\r\n".encode()
+    data = export() + b"10009;Per;;;;;;;;;;;;ekstra\r\n"
     parsed = read_upload(data)
     (problem,) = validate(parsed, propose_mapping(parsed.headers))
     assert problem.line == 6 and "14 values" in problem.reason
@@ -178,7 +178,7 @@ def test_an_update_changes_only_mapped_columns_and_keeps_consent(dealer: Dealer)
         source=Source.STAFF,
         actor=Actor.system("test"),
     )
-    data = "Kundenr;Mobil\r\n10001;99 88 77 66\r\n10004;40 00 00 04\r\n".encode()
+    data = b"Kundenr;Mobil\r\n10001;99 88 77 66\r\n10004;40 00 00 04\r\n"
     outcome = _run(dealer, data, dry_run=False)
     assert (outcome.summary.created, outcome.summary.updated) == (1, 1)
     ase.refresh_from_db()
@@ -244,7 +244,7 @@ def test_orders_in_a_second_file(dealer: Dealer, customer: Customer) -> None:
 
 
 def test_first_and_last_name_columns_are_joined(dealer: Dealer) -> None:
-    data = "Kundenr;Fornavn;Etternavn\r\n7;Kari;Nordmann\r\n".encode()
+    data = b"Kundenr;Fornavn;Etternavn\r\n7;Kari;Nordmann\r\n"
     parsed = read_upload(data)
     mapping = Mapping.from_json(propose_mapping(parsed.headers).to_json(), parsed.headers)
     run_import(dealer=dealer, parsed=parsed, mapping=mapping, dry_run=False)

@@ -66,7 +66,7 @@ def test_blank_lines_are_skipped_but_counted() -> None:
 
 
 def test_repeated_headers_are_made_unique() -> None:
-    parsed = read_upload("Kundenr;Telefon;Telefon\n1;2;3\n".encode())
+    parsed = read_upload(b"Kundenr;Telefon;Telefon\n1;2;3\n")
     assert parsed.headers == ["Kundenr", "Telefon", "Telefon (2)"]
 
 
