@@ -49,7 +49,7 @@ SOURCE_LABELS = {
     Source.EMAIL_CONFIRMATION: gettext_lazy("E-mail confirmation"),
     Source.SYSTEM: gettext_lazy("System"),
 }
-WIDTH = A4[0] - 2 * MARGIN
+WIDTH = A4[0] - 2 * MARGIN - 12  # the frame pads 6 pt on each side
 
 
 def _when(value: Any) -> str:
@@ -221,7 +221,7 @@ def render_consent_history(*, dealer: Dealer, customer: Customer, language: str)
             )
         if not events:
             rows.append([Paragraph(text(_("Nothing recorded yet.")), s["cell"])] + [""] * 5)
-        story.append(_grid(rows, [WIDTH * f for f in (0.06, 0.16, 0.2, 0.18, 0.18, 0.22)]))
+        story.append(_grid(rows, [WIDTH * f for f in (0.04, 0.13, 0.16, 0.20, 0.25, 0.22)]))
         if notices:
             story.append(Paragraph(text(_("Notice texts shown")), s["heading"]))
         for notice in sorted(notices.values(), key=lambda n: (n.language, n.version)):

@@ -35,9 +35,9 @@ def register(subparsers: Any) -> None:
 class ProgressBar:
     """A one-line progress bar on a terminal (plain lines elsewhere, at most every 5 s)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.stream, self.width = stream, width
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream, self.width = stream or sys.stderr, width
+        self.tty = self.stream.isatty()
         self.started = time.monotonic()
         self.last = 0.0
 
