@@ -27,11 +27,11 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
-from django.utils import timezone
 
 from samtykke.consent.actions import reset_new_customers
 from samtykke.customers.models import Contact, Customer
 from samtykke.customers.services import CustomerData, apply_customer_data
+from samtykke.imports import bulk
 from samtykke.imports.mapping import LEGACY_FIELDS, Mapping
 from samtykke.imports.parsing import ParsedFile
 from samtykke.imports.records import CustomerRecord, OrderRecord, RowProblem, read_records
@@ -370,17 +370,20 @@ def _write_batch(
     summary: ImportSummary,
 ) -> None:
     with transaction.atomic():
-        Customer.objects.bulk_create(
-            customers,
-            update_conflicts=True,
-            unique_fields=["dealer", "external_id"],
-            update_fields=update_fields,
-        )
-        ids = dict(
-            Customer.objects.for_dealer(dealer)
-            .filter(external_id__in=[c.external_id for c in customers])
-            .values_list("external_id", "pk")
-        )
+        if connection.vendor == "postgresql":
+            ids = bulk.copy_upsert_customers(customers, update_fields)
+        else:
+            Customer.objects.bulk_create(
+                customers,
+                update_conflicts=True,
+                unique_fields=["dealer", "external_id"],
+                update_fields=update_fields,
+            )
+            ids = dict(
+                Customer.objects.for_dealer(dealer)
+                .filter(external_id__in=[c.external_id for c in customers])
+                .values_list("external_id", "pk")
+            )
         for customer in customers:
             customer.pk = ids[customer.external_id]
         orders = [(ids[r.key], o) for r in batch for o in r.orders]
@@ -397,32 +400,14 @@ def _write_batch(
 def _upsert_orders(
     dealer: Dealer, orders: Sequence[tuple[int, OrderRecord]], known_customers: set[int]
 ) -> int:
-    """Insert or update orders (one statement per 500); returns how many were new."""
+    """Insert or update orders; returns how many were new."""
     before = _existing_orders(dealer, sorted(known_customers))
     created = sum(1 for pk, o in orders if (pk, o.kind, o.reference) not in before)
-    table = connection.ops.quote_name(Contact._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    for chunk in _chunks(orders, 500):
-        params: list[Any] = []
-        for customer_pk, order in chunk:
-            params += [
-                dealer.pk,
-                customer_pk,
-                order.kind,
-                order.reference,
-                connection.ops.adapt_datetimefield_value(order.occurred_at),
-                now,
-            ]
-        values = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} "  # noqa: S608 - table name from the model, values bound
-                "(dealer_id, customer_id, kind, reference, occurred_at, created_at) "
-                f"VALUES {values} "
-                "ON CONFLICT (dealer_id, customer_id, kind, reference) WHERE NOT (reference = '') "
-                "DO UPDATE SET occurred_at = excluded.occurred_at",
-                params,
-            )
+    rows = [(dealer.pk, pk, o.kind, o.reference, o.occurred_at) for pk, o in orders]
+    if connection.vendor == "postgresql":
+        bulk.copy_upsert_contacts(rows)
+    else:
+        bulk.insert_upsert_contacts(rows)
     return created
 
 
