@@ -61,9 +61,7 @@ def main() -> int:
     print(f"{n} customers, {n * k} orders, {len(data) / 1e6:.1f} MB CSV, {connection.vendor}")
 
     baseline_dealer = create_dealer(name="Baseline AS", org_number="923609016", slug="baseline")
-    started = time.perf_counter()
-    _copy_baseline(baseline_dealer.pk, n, k, Customer, Contact)
-    copy_seconds = time.perf_counter() - started
+    copy_seconds = _copy_baseline(baseline_dealer.pk, n, k, Customer, Contact)
     print(f"baseline ({'COPY' if settings.IS_POSTGRES else 'executemany'}): {copy_seconds:.1f} s")
 
     dealer = create_dealer(name="Import AS", org_number="974760673", slug="import")
@@ -181,6 +179,7 @@ def _copy_baseline(
     ]
     customer_table = customer_model._meta.db_table
     contact_table = contact_model._meta.db_table
+    started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {customer_table} ({customer_cols}) FROM STDIN") as copy:
@@ -195,6 +194,7 @@ def _copy_baseline(
             f"SELECT external_id, id FROM {customer_table} WHERE dealer_id = %s", [dealer_id]
         )
         ids = dict(cursor.fetchall())
+        preparing = time.perf_counter()
         contact_values = [
             (
                 dealer_id,
@@ -207,6 +207,7 @@ def _copy_baseline(
             for i, r in enumerate(customers)
             for j in range(k)
         ]
+        started += time.perf_counter() - preparing  # building the rows is not writing
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {contact_table} ({contact_cols}) FROM STDIN") as copy:
                 for values in contact_values:
@@ -216,6 +217,7 @@ def _copy_baseline(
                 f"INSERT INTO {contact_table} ({contact_cols}) VALUES (%s, %s, %s, %s, %s, %s)",
                 contact_values,
             )
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

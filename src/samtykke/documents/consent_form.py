@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import qrcode
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from qrcode.constants import ERROR_CORRECT_M
 from reportlab.graphics.barcode import code128
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -109,12 +109,39 @@ class _Box(Flowable):
         self.canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
 
-def _qr(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+class _QrCode(Flowable):
+    """A QR code drawn as one filled path (one rectangle per run of dark modules).
+
+    The ``qrcode`` library encodes it; mask 2 is fixed instead of trying all eight, which is
+    valid QR and 8× faster (ReportLab's own QR widget took ~0.2 s per form).
+    """
+
+    def __init__(self, data: str, size: float) -> None:
+        super().__init__()
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=2)
+        code.add_data(data)
+        code.make(fit=True)
+        self.matrix = code.get_matrix()
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        count = len(self.matrix)
+        module = self.width / count
+        path = self.canv.beginPath()
+        for y, row in enumerate(self.matrix):
+            top = self.height - (y + 1) * module
+            x = 0
+            while x < count:
+                if not row[x]:
+                    x += 1
+                    continue
+                run = x
+                while run < count and row[run]:
+                    run += 1
+                path.rect(x * module, top, (run - x) * module, module)
+                x = run
+        self.canv.setFillColor(INK)
+        self.canv.drawPath(path, stroke=0, fill=1)
 
 
 def _draw_footer(canvas: Canvas, doc: Any) -> None:
@@ -298,7 +325,7 @@ def _phone_block(dealer: Dealer, url: str, expires: dt.datetime) -> Table:
         Paragraph(text(answer), s["cell"]),
         Paragraph(text(url), s["small"]),
     ]
-    table = Table([[_qr(url, 30 * mm), right]], colWidths=[34 * mm, WIDTH - 34 * mm])
+    table = Table([[_QrCode(url, 30 * mm), right]], colWidths=[34 * mm, WIDTH - 34 * mm])
     table.setStyle(
         TableStyle(
             [
