@@ -259,3 +259,26 @@ def test_another_dealers_customers_are_not_touched(
     assert outcome.summary.created == 1
     other_customer.refresh_from_db()
     assert other_customer.name == "Kari Nordmann 1"
+
+
+def test_phones_and_emails_normalized_in_a_worker_process_give_the_same_result(
+    dealer: Dealer, other_dealer: Dealer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(dealer, export(), dry_run=False, batch_size=2)
+    monkeypatch.setattr("samtykke.imports.engine.PARALLEL_MIN", 1)
+    _run(other_dealer, export(), dry_run=False, batch_size=2)
+    fields = (
+        "external_id",
+        "mobile",
+        "mobile_is_valid",
+        "mobile_is_mobile",
+        "mobile_problem",
+        "email",
+        "email_is_valid",
+        "email_problem",
+    )
+    inline = list(Customer.objects.for_dealer(dealer).order_by("external_id").values_list(*fields))
+    worker = list(
+        Customer.objects.for_dealer(other_dealer).order_by("external_id").values_list(*fields)
+    )
+    assert inline == worker and len(worker) == 3
