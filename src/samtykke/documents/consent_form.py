@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import qrcode
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -398,11 +399,13 @@ def _form(
     ]
 
 
+@transaction.atomic
 def render_consent_forms(*, dealer: Dealer, requests: Sequence[FormRequest]) -> bytes:
     """One PDF with one A4 form per request, in order.
 
-    Issues a personal link (origin ``paper_form``) per form for its QR code. Raises ValueError
-    for a customer of another dealer or an erased customer.
+    Issues a personal link (origin ``paper_form``) per form for its QR code, all in one
+    transaction (a failed render leaves no links behind). Raises ValueError for a customer of
+    another dealer or an erased customer, or an unknown language.
     """
     for request in requests:
         if request.customer.dealer_id != dealer.pk:
