@@ -142,7 +142,7 @@ def test_one_box_per_purpose_and_channel(dealer: Dealer, customer: Customer) -> 
     flat = _one_line(
         pdf_text(render_consent_forms(dealer=dealer, requests=[FormRequest(customer)]))[0]
     )
-    assert flat.count("Ja, tilbud og nyheter") == 2
+    assert flat.count("Ja til «Tilbud og nyheter» på") == 2
     assert "på SMS" in flat and "på e-post" in flat.lower()
 
 

@@ -251,10 +251,8 @@ def _choices(purposes: Sequence[Purpose], customer: Customer, language: str) -> 
                 where = _pretty_phone(customer.mobile) if customer.mobile_is_valid else ""
             elif channel.key == "email" and customer.email_is_valid:
                 where = customer.email
-            label = _("Yes, %(purpose)s by %(channel)s") % {
-                "purpose": purpose.label(language).lower()
-                if language != "en"
-                else purpose.label(language),
+            label = _("Yes to “%(purpose)s” by %(channel)s") % {
+                "purpose": purpose.label(language),
                 "channel": _channel_word(channel.label(language), language),
             }
             detail = f"<br/><font size=8 color='#555555'>{text(where)}</font>" if where else ""
