@@ -324,12 +324,15 @@ def _phone_block(dealer: Dealer, url: str, expires: dt.datetime) -> Table:
         Paragraph(text(answer), s["cell"]),
         Paragraph(text(url), s["small"]),
     ]
-    table = Table([[_QrCode(url, 30 * mm), right]], colWidths=[34 * mm, WIDTH - 34 * mm])
+    # 3 mm of white around the code: the quiet zone scanners need.
+    table = Table([[_QrCode(url, 28 * mm), right]], colWidths=[34 * mm, WIDTH - 34 * mm])
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("LEFTPADDING", (0, 0), (0, -1), 3 * mm),
+                ("TOPPADDING", (0, 0), (0, -1), 3 * mm),
+                ("BOTTOMPADDING", (0, 0), (0, -1), 3 * mm),
                 ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
             ]
