@@ -156,3 +156,27 @@ def test_another_dealers_or_erased_customer_is_refused(
     customer.erased_at = timezone.now()
     with pytest.raises(ValueError, match="erased"):
         render_consent_forms(dealer=dealer, requests=[FormRequest(customer)])
+
+
+def test_without_dejavu_the_form_uses_reportlabs_own_font(
+    dealer: Dealer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh machine without fonts-dejavu-core: Bitstream Vera from ReportLab, æøå intact."""
+    from pathlib import Path
+
+    from samtykke.documents import pdf
+
+    customer = make_customer(dealer, 7, name="Åse Ørnes-Bækken")
+    monkeypatch.setattr(pdf, "_SYSTEM_DEJAVU", Path("/nonexistent"))
+    pdf.fonts.cache_clear()
+    pdf.styles.cache_clear()
+    try:
+        assert pdf.fonts().source == "Bitstream Vera"
+        document = render_consent_forms(dealer=dealer, requests=[FormRequest(customer)])
+        assert b"Vera" in document
+        assert "Åse Ørnes-Bækken" in pdf_text(document)[0]
+    finally:
+        monkeypatch.undo()
+        pdf.fonts.cache_clear()
+        pdf.styles.cache_clear()
+        assert pdf.fonts().source == "DejaVu Sans" or not pdf._SYSTEM_DEJAVU.is_dir()
