@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "samtykke.backoffice",
     "samtykke.api",
     "samtykke.documents",
+    "samtykke.imports",
 ]
 
 MIDDLEWARE = [
