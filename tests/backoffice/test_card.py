@@ -211,8 +211,7 @@ def test_history_json_receipt(bob_client: Client, dealer: Dealer, customer: Cust
 
 def test_history_pdf(bob_client: Client, customer: Customer) -> None:
     response = bob_client.get(f"/kunder/{customer.pk}/historikk.pdf")
-    if response.status_code == 302:  # documents' history PDF not merged into this install
-        pytest.skip("samtykke.documents.history is not installed")
+    assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
@@ -226,3 +225,29 @@ def test_erased_customer_has_no_actions(
     assert bob_client.get(f"/kunder/{customer.pk}/papirskjema/").status_code == 404
     assert bob_client.post(f"/kunder/{customer.pk}/skriv-ut/").status_code == 404
     assert not PersonalLink.objects.for_dealer(dealer).filter(revoked_at__isnull=True).exists()
+
+
+def test_form_reference_finds_the_customer_and_preselects_the_notice(
+    bob_client: Client, dealer: Dealer, customer: Customer
+) -> None:
+    from samtykke.documents.reference import format_form_reference
+
+    older = current_notice_version(dealer, "nb")
+    publish_notice_version(dealer=dealer, language="nb", title="Ny", text="Ny tekst")
+    reference = format_form_reference(
+        dealer=dealer, customer=customer, notice_version=older, order_reference="WO-1"
+    )
+    found = bob_client.get("/kunder/skjema/", {"ref": reference})
+    assert found.status_code == 302
+    assert found["Location"].startswith(f"/kunder/{customer.pk}/papirskjema/?ref=")
+    page = bob_client.get(found["Location"])
+    assert page.context["form"].initial["notice_version"] == older.pk
+    assert page.context["form"].initial["form_reference"] == reference
+    assert "WO-1" in page.content.decode()
+
+
+def test_unknown_form_reference_says_why(bob_client: Client, customer: Customer) -> None:
+    response = bob_client.get("/kunder/skjema/", {"ref": "fjord-auto/1001/nb-v1"}, follow=True)
+    assert response.status_code == 200
+    assert "fjord-auto/1001/nb-v1" in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/kunder/"

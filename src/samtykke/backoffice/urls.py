@@ -1,7 +1,15 @@
 from django.urls import URLPattern, URLResolver, path
 from django.views.i18n import set_language
 
-from samtykke.backoffice.views import auth, consent, customers, dealer_settings, orders, overview
+from samtykke.backoffice.views import (
+    auth,
+    consent,
+    customers,
+    dealer_settings,
+    imports,
+    orders,
+    overview,
+)
 
 app_name = "backoffice"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -24,6 +32,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ordre/", orders.order_list, name="orders"),
     path("ordre/skriv-ut/", orders.order_batch_print, name="order_batch_print"),
     path("ordre/<int:pk>/skriv-ut/", orders.order_print, name="order_print"),
+    # imports
+    path("import/", imports.upload, name="imports"),
+    path("import/<int:pk>/", imports.job_page, name="import_job"),
+    path("import/<int:pk>/start/", imports.job_start, name="import_job_start"),
+    path("import/<int:pk>/status.json", imports.job_status, name="import_job_status"),
     # settings (administrators)
     path("innstillinger/", dealer_settings.general, name="settings"),
     path("innstillinger/formal/", dealer_settings.purposes, name="settings_purposes"),

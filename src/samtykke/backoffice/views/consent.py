@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from samtykke.backoffice.access import dealer_object, dealer_of, staff_view
 from samtykke.backoffice.consent_forms import PaperConsentForm, StaffDecisionForm, choice_key
-from samtykke.backoffice.documents import parse_reference
+from samtykke.backoffice.documents import FormReference, parse_reference
 from samtykke.backoffice.panel import notice_versions, purpose_channels, ui_language
 from samtykke.backoffice.scans import Scan, store_scan
 from samtykke.consent.actions import Actor, ConsentError, Decision, record_consent
-from samtykke.consent.models import NoticeVersion, Source
+from samtykke.consent.models import Source
 from samtykke.consent.notices import NoticeError, current_notice_version
 from samtykke.customers.models import Customer
 from samtykke.tenancy.models import Dealer
@@ -31,15 +31,10 @@ def _live_customer(request: HttpRequest, pk: int) -> Customer:
     return customer
 
 
-def _initial_version(dealer: Dealer, versions: list[NoticeVersion], reference: str) -> Any:
+def _initial_version(dealer: Dealer, parsed: FormReference | None) -> Any:
     """The version named by the form reference, else the current one in the default language."""
-    parsed = parse_reference(dealer, reference) if reference else None
     if parsed is not None:
-        for version in versions:
-            if version.reference == parsed.notice_version or str(version.pk) == (
-                parsed.notice_version
-            ):
-                return version.pk
+        return parsed.notice_version.pk
     try:
         return current_notice_version(dealer, dealer.default_language).pk
     except NoticeError:
@@ -53,7 +48,10 @@ def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _live_customer(request, pk)
     versions = notice_versions(dealer)
     choices = purpose_channels(dealer)
-    reference = request.GET.get("ref", "").strip()[:200]
+    reference = request.GET.get("ref", "").strip()[:300]
+    parsed, problem = parse_reference(dealer, reference) if reference else (None, "")
+    if parsed is not None and parsed.find_customer(dealer) != customer:
+        parsed, problem = None, _("The form reference names another customer.")
     form = PaperConsentForm(
         request.POST or None,
         request.FILES or None,
@@ -61,8 +59,8 @@ def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
         versions=versions,
         language=ui_language(),
         initial={
-            "notice_version": _initial_version(dealer, versions, reference),
-            "form_reference": reference,
+            "notice_version": _initial_version(dealer, parsed),
+            "form_reference": reference if parsed else "",
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -94,7 +92,13 @@ def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "backoffice/customers/paper_form.html",
-        {"customer": customer, "form": form, "reference": reference},
+        {
+            "customer": customer,
+            "form": form,
+            "reference": reference,
+            "parsed": parsed,
+            "problem": problem,
+        },
     )
 
 
@@ -136,20 +140,17 @@ def staff_decision(request: HttpRequest, pk: int) -> HttpResponse:
 def form_lookup(request: HttpRequest) -> HttpResponse:
     """A returned form's reference (typed or scanned) → that customer's paper-form page."""
     dealer = dealer_of(request)
-    reference = request.GET.get("ref", "").strip()[:200]
-    parsed = parse_reference(dealer, reference) if reference else None
-    customer = None
-    if parsed is not None and parsed.customer_number:
-        customer = (
-            Customer.objects.for_dealer(dealer)
-            .filter(customer_number=parsed.customer_number, erased_at__isnull=True)
-            .first()
-        )
+    reference = request.GET.get("ref", "").strip()[:300]
+    if not reference:
+        return redirect("backoffice:customers")
+    parsed, problem = parse_reference(dealer, reference)
+    customer = parsed.find_customer(dealer) if parsed is not None else None
     if customer is not None:
         url = reverse("backoffice:paper_form", kwargs={"pk": customer.pk})
         return redirect(f"{url}?{urlencode({'ref': reference})}")
-    if reference:
-        messages.error(
-            request, _("No customer found for the form reference %(ref)s.") % {"ref": reference}
-        )
+    messages.error(
+        request,
+        _("No customer found for the form reference %(ref)s. %(why)s")
+        % {"ref": reference, "why": problem},
+    )
     return redirect("backoffice:customers")

@@ -6,12 +6,10 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from samtykke.backoffice import documents
@@ -138,11 +136,7 @@ def history_json(request: HttpRequest, pk: int) -> HttpResponse:
 def history_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     dealer = dealer_of(request)
     customer = dealer_object(request, Customer, pk=pk)
-    try:
-        content = documents.consent_history_pdf(dealer, customer, ui_language())
-    except documents.NotAvailable:
-        messages.error(request, _("The consent history as PDF is not available yet."))
-        return redirect("backoffice:customer", pk=pk)
+    content = documents.consent_history_pdf(dealer, customer, ui_language())
     return documents.pdf_response(
         content, f"samtykkehistorikk-{customer.customer_number or pk}.pdf"
     )
