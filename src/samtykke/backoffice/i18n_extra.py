@@ -35,6 +35,17 @@ FOUNDATION_LABELS = [
     _("contact window (years)"),
     _("SMS sender name"),
     _("default language"),
+    # imports.mapping.FIELDS
+    _("First name"),
+    _("Last name"),
+    _("Street address"),
+    _("Postal code"),
+    _("City"),
+    _("Order number"),
+    _("Order date"),
+    _("Order type"),
+    _("Old SMS consent (kept as evidence only)"),
+    _("Old e-mail consent (kept as evidence only)"),
     # imports.models.ImportJob.Status
     _("Uploaded: choose the columns"),
     _("Waiting to run"),

@@ -52,7 +52,7 @@ ORDERS_FILE_FIELDS = ("external_id", "customer_number", *ORDER_FIELDS)
 
 
 class RunForm(forms.Form):
-    MODES = [("dry_run", _("Dry run: check every row, write nothing")), ("real", _("Import"))]
+    MODES = [("dry_run", _("Dry run")), ("real", _("Run the import"))]
     mode = forms.ChoiceField(choices=MODES, widget=forms.HiddenInput)
     skip_bad_rows = forms.BooleanField(
         label=_("Skip bad rows and import the rest (otherwise nothing is imported)"),
