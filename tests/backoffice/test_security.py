@@ -97,8 +97,10 @@ def methods_of(pattern: URLPattern) -> list[str]:
     while view is not None and allowed is None:
         for cell in getattr(view, "__closure__", None) or ():
             contents = cell.cell_contents
-            if isinstance(contents, list) and contents and all(
-                isinstance(m, str) and m.isupper() for m in contents
+            if (
+                isinstance(contents, list)
+                and contents
+                and all(isinstance(m, str) and m.isupper() for m in contents)
             ):
                 allowed = contents
         view = getattr(view, "__wrapped__", None)  # type: ignore[assignment]
@@ -110,7 +112,12 @@ def methods_of(pattern: URLPattern) -> list[str]:
 
 @pytest.fixture
 def world(
-    dealer: Dealer, other_dealer: Dealer, alice: Any, carol: Any, customer: Customer, other_customer: Customer
+    dealer: Dealer,
+    other_dealer: Dealer,
+    alice: Any,
+    carol: Any,
+    customer: Customer,
+    other_customer: Customer,
 ) -> dict[str, dict[str, int]]:
     return {"own": objects_of(dealer, alice), "other": objects_of(other_dealer, carol)}
 
@@ -163,7 +170,9 @@ def _snapshot() -> dict[str, int]:
         if model in (Session, LoginFailure):
             continue
         counts[model._meta.label] = model._base_manager.count()
-    counts["dealer_fields"] = hash(repr(list(Dealer.objects.values_list("sms_sender", "sending_hours"))))
+    counts["dealer_fields"] = hash(
+        repr(list(Dealer.objects.values_list("sms_sender", "sending_hours")))
+    )
     counts["roles"] = hash(repr(list(Membership.all_dealers.values_list("role", flat=True))))
     counts["revoked"] = ApiKey.all_dealers.filter(revoked_at__isnull=False).count()
     return counts

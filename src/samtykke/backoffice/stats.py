@@ -99,16 +99,20 @@ def weekly_chart(dealer: Dealer, weeks: int = WEEKS) -> Chart:
                 bars[index].withdrawn += row["n"]
     chart = Chart(bars=bars)
     chart.top = max([b.given + b.withdrawn for b in bars] + [1])
-    plot_height = chart.height - 30
+    plot_top = 12
+    plot_height = chart.height - 30 - plot_top
     slot = (chart.width - 40) / weeks
     for i, bar in enumerate(bars):
         bar.x = round(40 + i * slot + slot * 0.15, 1)
         bar.height_given = round(plot_height * bar.given / chart.top, 1)
         bar.height_withdrawn = round(plot_height * bar.withdrawn / chart.top, 1)
-        bar.y_given = round(plot_height - bar.height_given, 1)
+        bar.y_given = round(plot_top + plot_height - bar.height_given, 1)
         bar.y_withdrawn = round(bar.y_given - bar.height_withdrawn, 1)
-    chart.ticks = [(round(plot_height * (1 - f), 1), round(chart.top * f)) for f in (0, 0.5, 1)]
-    chart.label_y = plot_height + 16
+    fractions = (0, 0.5, 1) if chart.top >= 4 else (0, 1)
+    chart.ticks = [
+        (round(plot_top + plot_height * (1 - f), 1), round(chart.top * f)) for f in fractions
+    ]
+    chart.label_y = plot_top + plot_height + 16
     return chart
 
 

@@ -76,6 +76,11 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
         form, orders_form, customers, orders = _mapping_forms(request, job)
         context |= {"form": form, "orders_form": orders_form, "preview": customers}
         context |= {"orders_preview": orders, "run_form": RunForm()}
+    context["separators"] = {
+        "semicolon": _("semicolon"),
+        "comma": _("comma"),
+        "tab": _("tab"),
+    }
     context["problems"] = job.problems[:PROBLEMS_SHOWN]
     context["more_problems"] = max(len(job.problems) - PROBLEMS_SHOWN, 0)
     return render(request, "backoffice/imports/job.html", context)
