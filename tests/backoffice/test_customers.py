@@ -20,12 +20,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def register(dealer: Dealer, other_dealer: Dealer) -> dict[str, Customer]:
     people = {
-        "kari": make_customer(dealer, 1, name="Kari Nordmann", mobile="912 34 567"),
+        "kari": make_customer(
+            dealer, 1, name="Kari Nordmann", mobile="912 34 567", email="kn@example.no"
+        ),
         "ola": make_customer(
             dealer, 2, name="Ola Hansen", mobile="+47 41 23 45 67", email="Ola.Hansen@Example.no"
         ),
-        "nils": make_customer(dealer, 3, name="nordmann, nils", customer_number="K-777"),
-        "old": make_customer(dealer, 4, name="Gamle Kunde"),
+        "nils": make_customer(
+            dealer, 3, name="nordmann, nils", customer_number="K-777", email="nn@example.no"
+        ),
+        "old": make_customer(dealer, 4, name="Gamle Kunde", email="gk@example.no"),
         "fjord": make_customer(other_dealer, 5, name="Kari Fjord"),
     }
     Customer.all_dealers.filter(pk=people["old"].pk).update(
@@ -111,8 +115,17 @@ def test_paging(bob_client: Client, dealer: Dealer) -> None:
 def test_search_uses_few_queries(
     bob_client: Client, register: dict[str, Customer], django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(9):
-        bob_client.get("/kunder/", {"q": "kari", "status_sms": "given", "contact": "5"})
+    from django.db import connection
+
+    from samtykke.backoffice.search import text_conditions
+
+    # PostgreSQL reads every spelling of the query in one UNION ALL; SQLite one query each.
+    branches = len(text_conditions("kari"))
+    assert branches <= 12
+    one_query = connection.features.supports_slicing_ordering_in_compound
+    with django_assert_max_num_queries(10 if one_query else 9 + branches):
+        response = bob_client.get("/kunder/", {"q": "kari", "status_sms": "given", "contact": "5"})
+    assert [c.name for c in response.context["customers"]] == ["Kari Nordmann"]
 
 
 def test_bad_filter_values_are_a_clear_page_not_a_500(bob_client: Client) -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -56,32 +56,33 @@ def phone_prefix(query: str) -> str | None:
     return "+47" + digits  # a Norwegian number typed without its country code
 
 
-def text_query(query: str) -> Q:
-    """The condition for a free-text query: the field is chosen from what was typed."""
+def text_conditions(query: str) -> list[Q]:
+    """One index-range condition per field and spelling the query may mean."""
     query = query.strip()[:200]
+    if not query:
+        return []
+    conditions: list[Q] = []
+    single_word = " " not in query
+    if "@" in query or (single_word and len(query) >= 3):
+        conditions += [prefix("email", v) for v in dict.fromkeys([query.lower(), query])]
     if "@" in query:
-        return _any(prefix("email", v) for v in case_variants(query))
-    found = _any(prefix("customer_number", v) for v in case_variants(query))
-    found |= _any(prefix("external_id", v) for v in case_variants(query))
+        return conditions
+    if len(query) >= 2:
+        codes = list(dict.fromkeys([query, query.upper()]))
+        conditions += [prefix("customer_number", v) for v in codes]
+        conditions += [prefix("external_id", v) for v in codes]
     mobile = phone_prefix(query)
     if mobile:
-        found |= prefix("mobile", mobile)
+        conditions.append(prefix("mobile", mobile))
     if not query.replace(" ", "").isdigit():
-        found |= _any(prefix("name", v) for v in case_variants(query))
-    return found
+        conditions += [prefix("name", v) for v in case_variants(query)]
+    return conditions
 
 
 def broad_query(query: str) -> Q:
     """Anywhere in the name, any case in the e-mail address: a scan of the dealer's rows."""
     query = query.strip()[:200]
     return Q(name__icontains=query) | Q(email__istartswith=query)
-
-
-def _any(conditions: Iterable[Q]) -> Q:
-    result = Q()
-    for condition in conditions:
-        result = condition if not result else result | condition
-    return result
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,11 @@ class CustomerFilter:
     include_erased: bool = False
 
 
-def search_customers(dealer: Dealer, spec: CustomerFilter) -> QuerySet[Customer]:
-    """The dealer's customers matching ``spec``, ordered by name (then id)."""
+def filtered(dealer: Dealer, spec: CustomerFilter) -> QuerySet[Customer]:
+    """The dealer's customers passing the filters (not the text query)."""
     customers = Customer.objects.for_dealer(dealer)
     if not spec.include_erased:
         customers = customers.filter(erased_at__isnull=True)
-    if spec.query.strip():
-        condition = text_query(spec.query)
-        if spec.everywhere:
-            condition |= broad_query(spec.query)
-        customers = customers.filter(condition)
     if spec.contact_within_years:
         since = timezone.now() - dt.timedelta(days=round(365.25 * spec.contact_within_years))
         customers = customers.filter(last_contact_at__gte=since)
@@ -117,4 +113,34 @@ def search_customers(dealer: Dealer, spec: CustomerFilter) -> QuerySet[Customer]
             customers = customers.exclude(Exists(states.exclude(status=Status.UNKNOWN)))
         else:
             customers = customers.filter(Exists(states.filter(status=status)))
-    return customers.order_by("name", "pk")
+    return customers
+
+
+def search_page(dealer: Dealer, spec: CustomerFilter, offset: int, limit: int) -> list[Customer]:
+    """Customers ``offset`` to ``offset + limit`` in name order.
+
+    A text query becomes one small query per field and spelling, each an index range read in
+    name order and cut at ``offset + limit``; their union, merged in name order, is the page.
+    One OR of them all would let the planner scan the whole name index instead.
+    """
+    customers = filtered(dealer, spec)
+    if not spec.query.strip():
+        return list(customers.order_by("name", "pk")[offset : offset + limit])
+    branches = text_conditions(spec.query)
+    if spec.everywhere:
+        branches.append(broad_query(spec.query))
+    parts = [
+        customers.filter(condition).order_by("name", "pk").values_list("name", "pk")[
+            : offset + limit
+        ]
+        for condition in branches
+    ]
+    found: set[tuple[str, int]] = set()
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        found.update(parts[0].union(*parts[1:], all=True))  # one round trip (PostgreSQL)
+    else:
+        for part in parts:
+            found.update(part)
+    page = [pk for _name, pk in sorted(found)[offset : offset + limit]]
+    by_pk = Customer.objects.for_dealer(dealer).in_bulk(page)
+    return [by_pk[pk] for pk in page]
