@@ -148,6 +148,12 @@ def test_login_search_and_card(page: Any, shop: dict[str, Customer], alice: Any)
     assert axe_violations(page) == []
     shot(page, "04-card-script-name")
 
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet
+    for path in ["/", "/kunder/?q=k", "/ordre/", "/import/", "/innstillinger/"]:
+        page.goto(page.base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768, path
+    shot(page, "04b-settings-tablet")
+
 
 def test_paper_form_with_scan(
     page: Any, shop: dict[str, Customer], dealer: Dealer, tmp_path: Path

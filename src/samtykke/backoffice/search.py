@@ -130,9 +130,9 @@ def search_page(dealer: Dealer, spec: CustomerFilter, offset: int, limit: int) -
     if spec.everywhere:
         branches.append(broad_query(spec.query))
     parts = [
-        customers.filter(condition).order_by("name", "pk").values_list("name", "pk")[
-            : offset + limit
-        ]
+        customers.filter(condition)
+        .order_by("name", "pk")
+        .values_list("name", "pk")[: offset + limit]
         for condition in branches
     ]
     found: set[tuple[str, int]] = set()

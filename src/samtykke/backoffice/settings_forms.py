@@ -9,7 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samtykke.consent.models import Channel, Purpose
-from samtykke.tenancy.models import LANGUAGE_CHOICES, Dealer, Membership
+from samtykke.tenancy.models import (
+    LANGUAGE_CHOICES,
+    Dealer,
+    Membership,
+    default_sending_hours,
+)
 
 DAYS = [("weekdays", _("Monday–Friday")), ("saturday", _("Saturday")), ("sunday", _("Sunday"))]
 
@@ -34,8 +39,9 @@ class DealerSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         hours = self.instance.sending_hours
         self.fields["quiet_hours"].initial = hours is not None
+        shown = hours if hours is not None else default_sending_hours()  # ready to switch on
         for day, label in DAYS:
-            window = (hours or {}).get(day) if hours is not None else None
+            window = shown.get(day)
             self.fields[f"{day}_from"] = _time_field(_("%(day)s from") % {"day": label})
             self.fields[f"{day}_to"] = _time_field(_("%(day)s to") % {"day": label})
             if window:

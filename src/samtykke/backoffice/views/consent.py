@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,6 +86,8 @@ def paper_form(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence=evidence,
             )
         except ConsentError as exc:
+            if "scan" in evidence:  # nothing recorded: keep no orphaned scan
+                default_storage.delete(evidence["scan"]["path"])
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The signed form is recorded."))

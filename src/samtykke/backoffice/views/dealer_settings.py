@@ -135,7 +135,7 @@ def staff(request: HttpRequest) -> HttpResponse:
             return redirect("backoffice:settings_staff")
         form = StaffUserForm()
     members = Membership.objects.for_dealer(dealer).select_related("user").order_by("user__email")
-    return render(
+    response = render(
         request,
         "backoffice/settings/staff.html",
         {
@@ -147,6 +147,8 @@ def staff(request: HttpRequest) -> HttpResponse:
             "tab": "staff",
         },
     )
+    response["Cache-Control"] = "no-store"  # a new user's password may be on the page
+    return response
 
 
 @require_POST
