@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -28,7 +29,27 @@ from samtykke.documents.pdf import MUTED, RULE, SHADE, fonts, format_org_number,
 from samtykke.tenancy.models import Dealer
 
 MARGIN = 15 * mm
-WIDTH = A4[0] - 2 * MARGIN
+STATUS_LABELS = {
+    Status.GIVEN: gettext_lazy("Given"),
+    Status.REFUSED: gettext_lazy("Refused"),
+    Status.WITHDRAWN: gettext_lazy("Withdrawn"),
+    Status.UNKNOWN: gettext_lazy("Not asked"),
+    Status.REQUESTED: gettext_lazy("Requested"),
+    Status.PENDING: gettext_lazy("Awaiting confirmation"),
+    Status.EXPIRED: gettext_lazy("Expired"),
+}
+SOURCE_LABELS = {
+    Source.PORTAL: gettext_lazy("Customer's page"),
+    Source.PAPER_FORM: gettext_lazy("Paper form"),
+    Source.STAFF: gettext_lazy("Staff"),
+    Source.DMS_API: gettext_lazy("DMS (API)"),
+    Source.SMS_REPLY: gettext_lazy("SMS reply"),
+    Source.IMPORT: gettext_lazy("Import"),
+    Source.GDPR_RESET: gettext_lazy("GDPR reset"),
+    Source.EMAIL_CONFIRMATION: gettext_lazy("E-mail confirmation"),
+    Source.SYSTEM: gettext_lazy("System"),
+}
+WIDTH = A4[0] - 2 * MARGIN - 12  # the frame pads 6 pt on each side
 
 
 def _when(value: Any) -> str:
@@ -176,10 +197,11 @@ def render_consent_history(*, dealer: Dealer, customer: Customer, language: str)
             shown = ""
             if notice is not None:
                 notices[notice.pk] = notice
-                shown = notice.reference + (f" ({_('assumed')})" if event.notice_assumed else "")
+                assumed = _("assumed")
+                shown = notice.reference + (f" ({assumed})" if event.notice_assumed else "")
             when = _when(event.occurred_at)
             if abs((event.recorded_at - event.occurred_at).total_seconds()) > 60:
-                when += f"\n{_('recorded')} {_when(event.recorded_at)}"
+                when += "\n" + _("recorded %(when)s") % {"when": _when(event.recorded_at)}
             rows.append(
                 [
                     Paragraph(text(event.sequence), s["cell"]),
@@ -199,13 +221,16 @@ def render_consent_history(*, dealer: Dealer, customer: Customer, language: str)
             )
         if not events:
             rows.append([Paragraph(text(_("Nothing recorded yet.")), s["cell"])] + [""] * 5)
-        story.append(_grid(rows, [WIDTH * f for f in (0.06, 0.16, 0.2, 0.18, 0.18, 0.22)]))
+        story.append(_grid(rows, [WIDTH * f for f in (0.04, 0.13, 0.16, 0.20, 0.25, 0.22)]))
         if notices:
             story.append(Paragraph(text(_("Notice texts shown")), s["heading"]))
         for notice in sorted(notices.values(), key=lambda n: (n.language, n.version)):
             story += [
                 Paragraph(
-                    text(f"{notice.reference} · {_('published')} {_when(notice.published_at)}"),
+                    text(
+                        _("%(reference)s, published %(when)s")
+                        % {"reference": notice.reference, "when": _when(notice.published_at)}
+                    ),
                     s["cellbold"],
                 ),
                 Paragraph(text(notice.title), s["cellbold"]),

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from samtykke.customers.models import Contact
-from samtykke.imports.mapping import FIELDS, LEGACY_FIELDS, ORDER_FIELDS, Mapping
+from samtykke.imports.mapping import LEGACY_FIELDS, ORDER_FIELDS, Mapping
 from samtykke.imports.parsing import ParsedFile, Row
 
 MAX_LENGTH = {
@@ -35,6 +35,10 @@ MAX_LENGTH = {
     "order_kind": 40,
     "legacy_sms": 100,
     "legacy_email": 100,
+}
+KEY_MISSING = {
+    "customer_number": "the customer number is missing",
+    "external_id": "the external id is missing",
 }
 DETAIL_FIELDS = ("customer_number", "name", "mobile", "email", "street", "postal_code", "city")
 
@@ -194,12 +198,20 @@ class _Reader:
             for name, header in mapping.columns.items()
             if header in self.index
         }
+        self.customer_columns = {n: c for n, c in self.columns.items() if n not in ORDER_FIELDS}
+        self.order_columns = {n: c for n, c in self.columns.items() if n in ORDER_FIELDS}
+        self._last_raw: tuple[str, ...] | None = None
+        self._last: tuple[dict[str, Any], dict[str, str]] | None = None
         self.width = len(parsed.headers)
         self.today = timezone.localdate()
         self.soon = timezone.now() + dt.timedelta(minutes=5)
 
     def read_row(self, row: Row, problems: list[RowProblem]) -> CustomerRecord | None:
-        """The row's customer (with its order, if any); None when the row is bad."""
+        """The row's customer (with its order, if any); None when the row is bad.
+
+        A customer repeated on consecutive rows (one row per order) with the same values is
+        checked once: later rows reuse the checked values and only their order is read.
+        """
         before = len(problems)
         if len(row.values) > self.width and any(v for v in row.values[self.width :]):
             problems.append(
@@ -212,11 +224,48 @@ class _Reader:
                 )
             )
             return None
-        values: dict[str, Any] = {}
-        legacy: dict[str, str] = {}
-        for name, (header, index) in self.columns.items():
-            raw = row.values[index] if index < len(row.values) else ""
-            value = unicodedata.normalize("NFC", raw)
+        count = len(row.values)
+        raw = tuple(row.values[i] if i < count else "" for _, i in self.customer_columns.values())
+        if raw == self._last_raw and self._last is not None:
+            values, legacy = dict(self._last[0]), dict(self._last[1])
+        else:
+            values, legacy = {}, {}
+            self._read_fields(row, self.customer_columns, values, legacy, problems)
+            key_field = self.mapping.key_field
+            if not values.get(key_field) and key_field in values:
+                header = self.columns[key_field][0]
+                problems.append(RowProblem(row.line, header, "", KEY_MISSING[key_field]))
+            self._dates(row.line, values, problems)
+            if "first_name" in values or "last_name" in values:
+                joined = " ".join(
+                    p for p in (values.pop("first_name", ""), values.pop("last_name", "")) if p
+                )
+                values["name"] = values.get("name") or joined
+            if len(problems) > before:
+                self._last_raw, self._last = None, None
+                return None
+            self._last_raw, self._last = raw, (dict(values), dict(legacy))
+        self._read_fields(row, self.order_columns, values, legacy, problems)
+        order = self._order(row.line, values, problems)
+        if len(problems) > before:
+            return None
+        record = CustomerRecord(row.line, values.get(self.mapping.key_field, ""), values, legacy)
+        if order is not None:
+            record.orders.append(order)
+        return record
+
+    def _read_fields(
+        self,
+        row: Row,
+        columns: dict[str, tuple[str, int]],
+        values: dict[str, Any],
+        legacy: dict[str, str],
+        problems: list[RowProblem],
+    ) -> None:
+        count = len(row.values)
+        for name, (header, index) in columns.items():
+            raw = row.values[index] if index < count else ""
+            value = raw if raw.isascii() else unicodedata.normalize("NFC", raw)
             if _CONTROL.search(value):
                 problems.append(RowProblem(row.line, header, raw, "contains a control character"))
                 continue
@@ -231,24 +280,6 @@ class _Reader:
                     legacy[header] = value
                 continue
             values[name] = value
-        key_field = self.mapping.key_field
-        key = values.get(key_field, "")
-        if not key and key_field in values:
-            header = self.columns[key_field][0]
-            problems.append(RowProblem(row.line, header, "", f"{FIELDS[key_field][0]} is missing"))
-        self._dates(row.line, values, problems)
-        order = self._order(row.line, values, problems)
-        if len(problems) > before:
-            return None
-        if "first_name" in values or "last_name" in values:
-            joined = " ".join(
-                p for p in (values.pop("first_name", ""), values.pop("last_name", "")) if p
-            )
-            values["name"] = values.get("name") or joined
-        record = CustomerRecord(row.line, key, values, legacy)
-        if order is not None:
-            record.orders.append(order)
-        return record
 
     def _dates(self, line: int, values: dict[str, Any], problems: list[RowProblem]) -> None:
         text = values.get("birth_date")
