@@ -67,3 +67,14 @@ def get_item(mapping: Any, key: Any) -> Any:
 def label(obj: Any, language: str) -> str:
     """A purpose's or channel's name in ``language``."""
     return str(obj.label(language)) if hasattr(obj, "label") else str(obj)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A consent status (``given``) in the page's language (Gitt)."""
+    from samtykke.consent.models import Status
+
+    try:
+        return str(Status(status).label)
+    except ValueError:
+        return status

@@ -17,10 +17,11 @@ from samtykke.backoffice.access import dealer_object, dealer_of, staff_view
 from samtykke.backoffice.forms import CustomerSearchForm
 from samtykke.backoffice.panel import dealer_channels, panel_rows, purpose_channels, ui_language
 from samtykke.backoffice.search import CustomerFilter, search_page
-from samtykke.consent.models import ConsentEvent, Purpose
+from samtykke.consent.models import Channel, ConsentEvent, ConsentState, Purpose, Status
 from samtykke.consent.receipts import build_receipt
 from samtykke.consent.selectors import history
 from samtykke.customers.models import Contact, Customer
+from samtykke.tenancy.models import Dealer
 
 PAGE_SIZE = 25
 MAX_PAGE = 400  # 10,000 customers deep: past that, search narrower
@@ -67,12 +68,17 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         customers = rows[:PAGE_SIZE]
     query = request.GET.copy()
     query.pop("page", None)
+    shown_purpose = (form.cleaned_data.get("purpose") if searched else None) or (
+        purposes[0] if purposes else None
+    )
     return render(
         request,
         "backoffice/customers/list.html",
         {
             "form": form,
             "customers": customers,
+            "statuses": _status_rows(dealer, customers, shown_purpose, channels),
+            "channels": channels,
             "page": page,
             "has_next": has_next,
             "broadened": broadened,
@@ -81,6 +87,30 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "query_string": query.urlencode(),
         },
     )
+
+
+def _status_rows(
+    dealer: Dealer, customers: list[Customer], purpose: Purpose | None, channels: list[Channel]
+) -> list[tuple[Customer, list[tuple[str, str]]]]:
+    """Each listed customer with the status per channel for ``purpose`` (one query)."""
+    found: dict[tuple[int, int], str] = {}
+    if purpose is not None and customers:
+        found = {
+            (customer_id, channel_id): status
+            for customer_id, channel_id, status in ConsentState.objects.for_dealer(dealer)
+            .filter(customer__in=customers, purpose=purpose)
+            .values_list("customer_id", "channel_id", "status")
+        }
+    return [
+        (
+            customer,
+            [
+                (found.get((customer.pk, c.pk), Status.UNKNOWN), c.label(ui_language()))
+                for c in channels
+            ],
+        )
+        for customer in customers
+    ]
 
 
 @require_safe
