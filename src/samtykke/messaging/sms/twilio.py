@@ -3,7 +3,8 @@
 - send: ``POST /2010-04-01/Accounts/{Sid}/Messages.json``, basic auth (Account SID, auth
   token), form-encoded ``To``, ``From`` (or ``MessagingServiceSid``), ``Body``, ``StatusCallback``.
   Our reference rides in the StatusCallback URL (``?ref=…``) so each status report names it.
-- find_sent: ``GET …/Messages.json?To=…&DateSent>=YYYY-MM-DD&PageSize=1000``, following
+- find_sent: ``GET …/Messages.json?To=…&DateSent>=YYYY-MM-DD&PageSize=1000`` (the name is
+  ``DateSent>``, as Twilio's own clients send it), following
   ``next_page_uri``; filtered here to the exact time and the text.
 - webhooks: status callbacks and inbound SMS are form posts signed with ``X-Twilio-Signature``:
   base64(HMAC-SHA1(auth token, URL + every POST parameter's name and value, sorted by name)).
@@ -113,7 +114,8 @@ class TwilioBackend(HttpSmsBackend):
         earliest = since - CLOCK_SKEW
         params: dict[str, str] | None = {
             "To": to,
-            "DateSent>=": earliest.astimezone(dt.UTC).date().isoformat(),
+            # On the wire "DateSent>=2026-11-30": the parameter's name is "DateSent>".
+            "DateSent>": earliest.astimezone(dt.UTC).date().isoformat(),
             "PageSize": "1000",
         }
         path: str | None = self.messages_path
@@ -162,8 +164,9 @@ def _message(item: Mapping[str, object]) -> SentMessage:
 
 # --- webhooks ---------------------------------------------------------------------------------
 def compute_signature(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
-    """Twilio's request signature: URL, then each name+value sorted by name (then value)."""
-    payload = url + "".join(name + value for name, value in sorted(params))
+    """Twilio's request signature: URL, then each name+value sorted by name (then value);
+    a repeated identical pair counts once, as in Twilio's own validators."""
+    payload = url + "".join(name + value for name, value in sorted(set(params)))
     digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
