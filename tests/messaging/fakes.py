@@ -25,6 +25,7 @@ Each fake is a small threaded HTTP server on 127.0.0.1 (port 0), for tests and b
 
 from __future__ import annotations
 
+import argparse
 import base64
 import collections
 import datetime as dt
@@ -35,12 +36,15 @@ import json
 import random
 import re
 import secrets
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -88,6 +92,7 @@ def _json(status: int, value: Any) -> Answer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms wait for a delayed ACK between header and body
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -104,7 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
             {k.lower(): v for k, v in self.headers.items()},
             body,
         )
-        answer = self.server.fake.dispatch(call)
+        fake = self.server.fake
+        answer = fake.control(call) if call.path.startswith("/_fake/") else fake.dispatch(call)
         try:
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
@@ -122,6 +128,9 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
     fake: FakeProvider
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout) is part of the game, not an error
 
 
 class FakeProvider:
@@ -259,6 +268,63 @@ class FakeProvider:
     def dispatch(self, call: Call) -> Answer:
         raise NotImplementedError
 
+    # --- wiring and remote control ----------------------------------------------------------
+    def settings_values(self) -> dict[str, Any]:
+        """The Django settings that point samtykke at this fake."""
+        raise NotImplementedError
+
+    def configure(self, settings: Any) -> None:
+        for name, value in self.settings_values().items():
+            setattr(settings, name, value)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            accepted, attempts = len(self.accepted), self.attempts
+            faults = dict(self.faults_served)
+        return {
+            "accepted": accepted,
+            "attempts": attempts,
+            "duplicates": sum(n - 1 for n in self.duplicates().values()),
+            "faults": faults,
+        }
+
+    def control(self, call: Call) -> Answer:
+        """``/_fake/…``: the same counting and faults over HTTP, for a fake in another process.
+
+        GET /_fake/stats; GET /_fake/messages[?to=…]; POST /_fake/faults {"fail_rate",
+        "hang_rate", "hang_seconds"}; POST /_fake/reset.
+        """
+        if call.path == "/_fake/stats":
+            return _json(200, self.stats())
+        if call.path == "/_fake/messages":
+            to = dict(call.query).get("to")
+            with self._lock:
+                items = [m for m in self.accepted if to is None or m.to == to]
+            return _json(
+                200,
+                [
+                    {
+                        "id": m.id,
+                        "to": m.to,
+                        "body": m.body,
+                        "reference": m.reference,
+                        "at": m.at.isoformat(),
+                    }
+                    for m in items
+                ],
+            )
+        if call.path == "/_fake/faults" and call.method == "POST":
+            change = call.json() or {}
+            with self._lock:
+                self.fail_rate = float(change.get("fail_rate", self.fail_rate))
+                self.hang_rate = float(change.get("hang_rate", self.hang_rate))
+                self.hang_seconds = float(change.get("hang_seconds", self.hang_seconds))
+            return _json(200, {"ok": True})
+        if call.path == "/_fake/reset" and call.method == "POST":
+            self.reset()
+            return _json(200, {"ok": True})
+        return _json(404, {"message": "unknown control"})
+
 
 # --- Twilio -----------------------------------------------------------------------------------
 def twilio_signature(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
@@ -305,13 +371,15 @@ class FakeTwilio(FakeProvider):
         self.auth_token = secrets.token_hex(16)
         self._by_sid: dict[str, dict[str, Any]] = {}
 
-    def configure(self, settings: Any) -> None:
-        settings.SMS_BACKEND = "twilio"
-        settings.TWILIO_BASE_URL = self.url
-        settings.TWILIO_ACCOUNT_SID = self.account_sid
-        settings.TWILIO_AUTH_TOKEN = self.auth_token
-        settings.TWILIO_MESSAGING_SERVICE_SID = ""
-        settings.TWILIO_FROM = ""
+    def settings_values(self) -> dict[str, Any]:
+        return {
+            "SMS_BACKEND": "twilio",
+            "TWILIO_BASE_URL": self.url,
+            "TWILIO_ACCOUNT_SID": self.account_sid,
+            "TWILIO_AUTH_TOKEN": self.auth_token,
+            "TWILIO_MESSAGING_SERVICE_SID": "",
+            "TWILIO_FROM": "",
+        }
 
     @property
     def base_path(self) -> str:
@@ -508,17 +576,20 @@ class FakeLinkMobility(FakeProvider):
         self.platform_id = "COMMON_API"
         self.partner_id = "12345"
         self.gate_id = "gate-" + secrets.token_hex(4)
+        self.webhook_secret = secrets.token_urlsafe(16)
         self.requests: list[dict[str, Any]] = []
 
-    def configure(self, settings: Any, *, webhook_secret: str = "") -> None:
-        settings.SMS_BACKEND = "linkmobility"
-        settings.LINK_BASE_URL = self.url
-        settings.LINK_USERNAME = self.username
-        settings.LINK_PASSWORD = self.password
-        settings.LINK_PLATFORM_ID = self.platform_id
-        settings.LINK_PLATFORM_PARTNER_ID = self.partner_id
-        settings.LINK_DELIVERY_GATE_ID = self.gate_id
-        settings.LINK_WEBHOOK_SECRET = webhook_secret or secrets.token_urlsafe(16)
+    def settings_values(self) -> dict[str, Any]:
+        return {
+            "SMS_BACKEND": "linkmobility",
+            "LINK_BASE_URL": self.url,
+            "LINK_USERNAME": self.username,
+            "LINK_PASSWORD": self.password,
+            "LINK_PLATFORM_ID": self.platform_id,
+            "LINK_PLATFORM_PARTNER_ID": self.partner_id,
+            "LINK_DELIVERY_GATE_ID": self.gate_id,
+            "LINK_WEBHOOK_SECRET": self.webhook_secret,
+        }
 
     def dispatch(self, call: Call) -> Answer:
         expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
@@ -609,14 +680,17 @@ class FakeSveve(FakeProvider):
         super().__init__(**kwargs)
         self.user = "samtykke"
         self.password = secrets.token_hex(12)
+        self.webhook_secret = secrets.token_urlsafe(16)
         self._ids = itertools.count(int(dt.datetime.now().timestamp()) % 10**6 * 1000)
 
-    def configure(self, settings: Any, *, webhook_secret: str = "") -> None:
-        settings.SMS_BACKEND = "sveve"
-        settings.SVEVE_BASE_URL = self.url
-        settings.SVEVE_USER = self.user
-        settings.SVEVE_PASSWORD = self.password
-        settings.SVEVE_WEBHOOK_SECRET = webhook_secret or secrets.token_urlsafe(16)
+    def settings_values(self) -> dict[str, Any]:
+        return {
+            "SMS_BACKEND": "sveve",
+            "SVEVE_BASE_URL": self.url,
+            "SVEVE_USER": self.user,
+            "SVEVE_PASSWORD": self.password,
+            "SVEVE_WEBHOOK_SECRET": self.webhook_secret,
+        }
 
     def dispatch(self, call: Call) -> Answer:
         if call.path != "/SMS/SendMessage":
@@ -706,3 +780,91 @@ class FakeSet:
     def __exit__(self, *exc: object) -> None:
         for fake in (self.twilio, self.linkmobility, self.sveve):
             fake.stop()
+
+
+FAKES: dict[str, type[FakeProvider]] = {
+    "twilio": FakeTwilio,
+    "linkmobility": FakeLinkMobility,
+    "sveve": FakeSveve,
+}
+
+
+class FakeProcess:
+    """A fake in its own process (its own GIL: for benchmarks and multi-process tests).
+
+    with FakeProcess("twilio", fail_rate=0.3) as fake:
+        fake.configure(settings)      # same settings as the in-process fake
+        ...
+        fake.stats()                  # {"accepted", "attempts", "duplicates", "faults"}
+        fake.messages(to="+47…")      # what it accepted
+    """
+
+    def __init__(self, provider: str, **options: float) -> None:
+        self.provider = provider
+        self.options = options
+        self.process: subprocess.Popen[str] | None = None
+        self.values: dict[str, Any] = {}
+
+    def __enter__(self) -> FakeProcess:
+        args = [sys.executable, "-m", "tests.messaging.fakes", self.provider]
+        for name, value in self.options.items():
+            args += [f"--{name.replace('_', '-')}", str(value)]
+        root = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            args, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        self.values = json.loads(self.process.stdout.readline())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    @property
+    def url(self) -> str:
+        prefix = {"twilio": "TWILIO", "linkmobility": "LINK", "sveve": "SVEVE"}[self.provider]
+        return str(self.values[f"{prefix}_BASE_URL"])
+
+    def configure(self, settings: Any) -> None:
+        for name, value in self.values.items():
+            setattr(settings, name, value)
+
+    def stats(self) -> dict[str, Any]:
+        return dict(httpx.get(f"{self.url}/_fake/stats", timeout=10).json())
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        params = {"to": to} if to else None
+        return list(httpx.get(f"{self.url}/_fake/messages", params=params, timeout=30).json())
+
+    def set_faults(self, **faults: float) -> None:
+        httpx.post(f"{self.url}/_fake/faults", json=faults, timeout=10).raise_for_status()
+
+
+def _serve(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run a fake SMS provider until stdin closes.")
+    parser.add_argument("provider", choices=sorted(FAKES))
+    parser.add_argument("--fail-rate", type=float, default=0.0)
+    parser.add_argument("--hang-rate", type=float, default=0.0)
+    parser.add_argument("--hang-seconds", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+    fake = FAKES[args.provider](
+        fail_rate=args.fail_rate,
+        hang_rate=args.hang_rate,
+        hang_seconds=args.hang_seconds,
+        seed=args.seed,
+    )
+    with fake:
+        print(json.dumps(fake.settings_values()), flush=True)
+        sys.stdin.read()  # until the parent closes it (or dies)
+
+
+if __name__ == "__main__":
+    _serve()
