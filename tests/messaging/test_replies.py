@@ -199,3 +199,25 @@ def test_replies_over_real_http_from_each_fake(
         url = live_server.url + reverse("messaging:sveve_inbound", kwargs={"secret": secret})
         assert sveve.send_inbound(url, number="90000001", body="Stopp").status_code == 200
         assert status(customer, "sms") == Status.WITHDRAWN
+
+
+def test_erasing_a_customer_blanks_the_replies_from_them(
+    client: Client,
+    dealer: Dealer,
+    people: dict[str, Customer],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from samtykke.consent.actions import erase_customer
+
+    _, secret = InboundRoute.issue(dealer, "sveve")
+    path = reverse("messaging:sveve_inbound", kwargs={"secret": secret})
+    client.get(path, {"number": "90000001", "msg": "Hvem er dette?"})
+    client.get(path, {"number": "90000004", "msg": "STOPP"})  # the stranger's
+    first = InboundMessage.objects.for_dealer(dealer).get(body="Hvem er dette?")
+    assert sorted(first.customer_ids) == sorted([people["first"].pk, people["second"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_customer(dealer=dealer, customer=people["first"], actor=Actor.system("test"))
+    first.refresh_from_db()
+    assert (first.from_number, first.body) == ("", "")
+    other = InboundMessage.objects.for_dealer(dealer).get(body="STOPP")
+    assert other.from_number == "+4790000004"

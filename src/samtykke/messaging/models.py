@@ -125,6 +125,8 @@ class InboundMessage(models.Model):
     body = models.TextField()
     action = models.CharField(max_length=10, choices=Action.choices)
     customers_withdrawn = models.PositiveIntegerField(default=0)
+    # The dealer's customers with that number when it came: erasing one blanks the row.
+    customer_ids = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
 
     all_dealers = models.Manager()
