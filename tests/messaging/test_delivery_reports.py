@@ -171,6 +171,10 @@ def test_linkmobility_delivery(
     assert client.post(path, "[]", content_type="application/json").status_code == 400
     unknown = {**report, "refId": "nobody"}
     assert client.post(path, unknown, content_type="application/json").status_code == 200
+    several = [report, {**report, "id": "def"}]
+    assert client.post(path, several, content_type="application/json").status_code == 200
+    assert [r.provider_id for r in listener.reports[-2:]] == ["abc", "def"]
+    assert client.post(path, [report, 1], content_type="application/json").status_code == 400
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,6 +204,15 @@ def test_sveve_delivery(
     assert client.get(path, {"id": "1"}).status_code == 400
     wrong = reverse("messaging:sveve_delivery", kwargs={"secret": "guess"})
     assert client.get(wrong, ok).status_code == 404
+    # One callback URL for everything: reports that reach a dealer's inbound URL count too.
+    from samtykke.messaging.models import InboundRoute
+    from samtykke.tenancy.services import create_dealer
+
+    dealer = create_dealer(name="Sveve Bil AS", org_number="923609016", slug="sveve-bil")
+    _, secret = InboundRoute.issue(dealer, "sveve")
+    inbound = reverse("messaging:sveve_inbound", kwargs={"secret": secret})
+    assert client.get(inbound, {**ok, "id": "2002"}).status_code == 200
+    assert listener.reports[-1].provider_id == "2002"
 
 
 @pytest.mark.django_db(transaction=True)
