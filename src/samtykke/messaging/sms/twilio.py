@@ -28,7 +28,12 @@ from django.utils import timezone
 
 from samtykke.messaging.reports import DeliveryReport, DeliveryStatus
 from samtykke.messaging.sms.base import FAILED, SENT, SendResult, SentMessage, SmsMessage
-from samtykke.messaging.sms.http import HttpSmsBackend, ProviderRequest, json_or_empty
+from samtykke.messaging.sms.http import (
+    HttpSmsBackend,
+    ProviderRequest,
+    SmsConfigurationError,
+    json_or_empty,
+)
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 API = "/2010-04-01/Accounts/{sid}/Messages.json"
@@ -36,7 +41,17 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # Errors in OUR set-up (credentials, sender, service): retrying may help once fixed, and the
 # recipient is not to blame. Any other 4xx is about this message or number: permanent.
-CONFIGURATION_ERRORS = {"20003", "20404", "20429", "21212", "21606", "21659", "21703", "21704"}
+CONFIGURATION_ERRORS = {
+    "20003",
+    "20404",
+    "20429",
+    "21212",
+    "21603",
+    "21606",
+    "21659",
+    "21703",
+    "21704",
+}
 
 STATUSES = {
     "accepted": DeliveryStatus.SENT,
@@ -87,8 +102,10 @@ class TwilioBackend(HttpSmsBackend):
         }
         if settings.TWILIO_MESSAGING_SERVICE_SID:
             data["MessagingServiceSid"] = settings.TWILIO_MESSAGING_SERVICE_SID
-        else:
+        elif settings.TWILIO_FROM or message.sender:
             data["From"] = settings.TWILIO_FROM or message.sender
+        else:
+            raise SmsConfigurationError("No sender: set the dealer's SMS sender name.")
         return ProviderRequest("POST", self.messages_path, data=data)
 
     def parse_send(self, message: SmsMessage, response: httpx.Response) -> SendResult:
