@@ -153,3 +153,20 @@ def test_cli_makes_an_inbound_route(dealer: Dealer, capsys: pytest.CaptureFixtur
     route = InboundRoute.find("sveve", secret)
     assert route is not None and route.dealer == dealer
     assert InboundRoute.find("twilio", secret) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_from_worker_threads(dealer: Dealer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    backend = OutboxBackend()
+    assert backend.parallel_safe is False and get_sms_backend("twilio").parallel_safe
+    with ThreadPoolExecutor(4) as pool:
+        results = list(
+            pool.map(
+                lambda i: backend.send(SmsMessage(f"+4791{i:06d}", "x", "B", str(i), 1, dealer.pk)),
+                range(20),
+            )
+        )
+    assert all(r.ok for r in results)
+    assert OutboxMessage.objects.for_dealer(dealer).count() == 20

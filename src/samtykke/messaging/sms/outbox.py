@@ -7,6 +7,9 @@ with ``samtykke outbox [--campaign ID] [--dealer SLUG]``.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+
+from django.db import connection
 
 from samtykke.messaging.models import OutboxMessage
 from samtykke.messaging.segments import sms_length
@@ -15,8 +18,20 @@ from samtykke.messaging.sms.base import SENT, SendResult, SentMessage, SmsBacken
 
 class OutboxBackend(SmsBackend):
     name = "outbox"
+    parallel_safe = False
+
+    def __init__(self) -> None:
+        self._thread = threading.get_ident()
 
     def send(self, message: SmsMessage) -> SendResult:
+        try:
+            return self._send(message)
+        finally:
+            if threading.get_ident() != self._thread:
+                # Called from a worker thread anyway: do not leave its connection behind.
+                connection.close()
+
+    def _send(self, message: SmsMessage) -> SendResult:
         length = sms_length(message.body)
         row = OutboxMessage.all_dealers.create(
             dealer_id=message.dealer_id,
