@@ -155,6 +155,7 @@ def test_cli_makes_an_inbound_route(dealer: Dealer, capsys: pytest.CaptureFixtur
     assert InboundRoute.find("twilio", secret) is None
 
 
+@pytest.mark.postgres  # SQLite's shared-cache in-memory test database locks across threads
 @pytest.mark.django_db(transaction=True)
 def test_outbox_from_worker_threads(dealer: Dealer) -> None:
     from concurrent.futures import ThreadPoolExecutor
@@ -170,3 +171,44 @@ def test_outbox_from_worker_threads(dealer: Dealer) -> None:
         )
     assert all(r.ok for r in results)
     assert OutboxMessage.objects.for_dealer(dealer).count() == 20
+
+
+def test_simulated_delivery_reports(
+    client: Client, dealer: Dealer, other_dealer: Dealer, bob: Any
+) -> None:
+    from samtykke.messaging.reports import DeliveryReport
+    from samtykke.messaging.signals import delivery_reported
+
+    heard: list[DeliveryReport] = []
+
+    def listener(sender: object, report: DeliveryReport, **kwargs: object) -> bool:
+        heard.append(report)
+        return True
+
+    delivery_reported.connect(listener, weak=False)
+    try:
+        mine = send(dealer, "+4791111111", "mine")
+        send(other_dealer, "+4792222222", "theirs")
+        client.force_login(bob)
+        assert (
+            "Report as delivered"
+            in client.get(reverse("messaging:outbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
+        assert client.get(reverse("messaging:outbox_deliver")).status_code == 405
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(bob)
+        assert strict.post(reverse("messaging:outbox_deliver")).status_code == 403
+        assert heard == []
+        response = client.post(reverse("messaging:outbox_deliver"), follow=True)
+        assert response.status_code == 200
+        assert [(r.provider, r.provider_id, r.reference, r.status) for r in heard] == [
+            ("outbox", mine, "r-+4791111111", "delivered")
+        ]
+        assert client.post(reverse("messaging:outbox_deliver")).status_code == 302
+        assert len(heard) == 1  # reported once
+        theirs = OutboxMessage.objects.for_dealer(other_dealer).get()
+        assert theirs.delivered_at is None
+        assert main(["outbox", "--deliver", "--dealer", "fjord-auto"]) == 0
+        assert len(heard) == 2 and heard[-1].reference == "r-+4792222222"
+    finally:
+        delivery_reported.disconnect(listener)

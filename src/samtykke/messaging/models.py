@@ -31,6 +31,8 @@ class OutboxMessage(models.Model):
     encoding = models.CharField(max_length=5)
     segments = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # When a delivery report was simulated for it (the demo's "as if delivered").
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     all_dealers = models.Manager()
     objects = DealerScopedManager()
