@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from samtykke.messaging.sms.base import SmsMessage
@@ -94,3 +95,33 @@ def test_outbox_page(
         elif os.environ.get("CI"):
             pytest.fail("node_modules/axe-core is missing: run npm install")
         context.close()
+
+
+@pytest.mark.skipif(
+    django_settings.SECURE_REFERRER_POLICY == "no-referrer",
+    reason="with Referrer-Policy no-referrer Chromium posts 'Origin: null' and Django's CSRF "
+    "check refuses every form; the back office sets same-origin (branch backoffice)",
+)
+def test_report_as_delivered_button(
+    browser: Any, live_server: Any, dealer: Dealer, bob: Any, settings: Any
+) -> None:
+    settings.SMS_BACKEND = "outbox"
+    backend = OutboxBackend()
+    for i in range(2):
+        backend.send(SmsMessage(f"+479000000{i}", f"Hei {i}", "BilhusNord", f"r{i}", 1, dealer.pk))
+    client = Client()
+    client.force_login(bob)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nb-NO")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sms-utboks/")
+    page.get_by_role("button", name="Meld som levert").click()
+    page.wait_for_url(f"{live_server.url}/sms-utboks/")
+    assert "2 SMS-er meldt som levert." in page.locator(".messages").inner_text()
+    assert page.locator(".outbox-delivered").count() == 2
+    assert page.get_by_role("button", name="Meld som levert").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "messaging-outbox-delivered.png"), full_page=True)
+    context.close()
