@@ -53,11 +53,14 @@ def send_until_settled(backend: SmsBackend, message: SmsMessage, since: Any) -> 
             return result.provider_id
         assert not result.permanent, result.error
         if result.uncertain:
+            time.sleep(0.5)  # let a request the provider is still working on land first
             token = message.body.rsplit("/", 1)[1]
-            try:
-                found = backend.find_sent(to=message.to, since=since, body_contains=token)
-            except TwilioError:  # could not ask: ask again next round, never send blindly
-                continue
+            while True:
+                try:
+                    found = backend.find_sent(to=message.to, since=since, body_contains=token)
+                    break
+                except TwilioError:  # could not ask: ask again, never send blindly
+                    time.sleep(0.1)
             if found:
                 return found[0].provider_id
     raise AssertionError("never settled")  # pragma: no cover
