@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -32,12 +33,14 @@ def notice_reference(html: str) -> str:
     return found.group(1)
 
 
-def submit(client: Client, *ticked: str, action: str = "save", email: str = "") -> object:
+def submit(
+    client: Client, *ticked: str, action: str = "save", email: str = "", **extra: Any
+) -> Any:
     """Post the choices page as a browser would, with the notice version it showed."""
     page = client.get("/samtykke/")
     data = {"notice": notice_reference(page.content.decode()), "action": action, "email": email}
     data.update({name: "yes" for name in ticked})
-    return client.post("/samtykke/", data)
+    return client.post("/samtykke/", data, **extra)
 
 
 def statuses(dealer: Dealer, customer: Customer) -> dict[str, str]:

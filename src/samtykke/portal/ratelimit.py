@@ -40,7 +40,9 @@ def limit_for(kind: str) -> int:
 
 
 def client_key(kind: str, ip: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{ip}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{kind}:{ip}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _window_start(now: dt.datetime) -> dt.datetime:

@@ -99,8 +99,8 @@ def save_choices(
         email_fields = {c.name for row in rows for c in row.choices if c.channel.key == "email"}
         wants_email = bool(email_fields & ticked)
         pending = open_confirmation(link)
-        new_email = bool(email) and email != customer.email and (
-            pending is None or email != pending.email
+        new_email = (
+            bool(email) and email != customer.email and (pending is None or email != pending.email)
         )
         if wants_email and not email and not customer.email_is_valid and pending is None:
             raise PortalError("email_needed")

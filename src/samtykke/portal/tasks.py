@@ -43,9 +43,7 @@ def send_email_confirmation(confirmation_id: int) -> bool:
             },
         )
     try:
-        send_email(
-            to=confirmation.email, subject=subject, body=body, reply_to=dealer.contact_email
-        )
+        send_email(to=confirmation.email, subject=subject, body=body, reply_to=dealer.contact_email)
     except Exception:
         release_confirmation_token(confirmation_id)
         raise

@@ -156,8 +156,11 @@ def _render_choices(
         "paragraphs": [p.strip() for p in notice.text.split("\n\n") if p.strip()],
         "rows": _view_rows(link, rows, ticked, language),
         "has_email_channel": any(c.channel.key == "email" for r in rows for c in r.choices),
-        "decided": any(c.status in {*Status.values} - {"unknown", "requested", "expired"}
-                       for r in rows for c in r.choices),
+        "decided": any(
+            c.status in {*Status.values} - {"unknown", "requested", "expired"}
+            for r in rows
+            for c in r.choices
+        ),
         "expires_at": link.expires_at,
         "error": error,
         "typed_email": typed_email,
@@ -176,13 +179,22 @@ def choices(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_choices(request, link)
     refuse = request.POST.get("action") == "refuse"
-    ticked = set() if refuse else {k for k, v in request.POST.items() if k.startswith("c-") and v == "yes"}
+    ticked = (
+        set()
+        if refuse
+        else {k for k, v in request.POST.items() if k.startswith("c-") and v == "yes"}
+    )
     typed_email = "" if refuse else request.POST.get("email", "")[:300]
     try:
         notice = _posted_notice(request, link.dealer)
     except NoticeError:
         return _render_choices(
-            request, link, error="notice_changed", ticked=ticked, typed_email=typed_email, status=409
+            request,
+            link,
+            error="notice_changed",
+            ticked=ticked,
+            typed_email=typed_email,
+            status=409,
         )
     try:
         save_choices(
@@ -196,8 +208,13 @@ def choices(request: HttpRequest) -> HttpResponse:
         return _gone_for_session(request)
     except PortalError as exc:
         return _render_choices(
-            request, link, notice=notice, error=exc.code, ticked=ticked,
-            typed_email=typed_email, status=400,
+            request,
+            link,
+            notice=notice,
+            error=exc.code,
+            ticked=ticked,
+            typed_email=typed_email,
+            status=400,
         )
     return SeeOther(reverse("portal:saved"))
 

@@ -7,52 +7,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('consent', '0002_channels'),
-        ('customers', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("consent", "0002_channels"),
+        ("customers", "0001_initial"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LookupCounter',
+            name="LookupCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['window_start'], name='lookup_counter_window')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'window_start'), name='lookup_counter_unique')],
+                "indexes": [models.Index(fields=["window_start"], name="lookup_counter_window")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "window_start"), name="lookup_counter_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmailConfirmation',
+            name="EmailConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=254)),
-                ('purpose_keys', models.JSONField(default=list)),
-                ('language', models.CharField(max_length=2)),
-                ('token_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_confirmations', to='customers.customer')),
-                ('dealer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.dealer')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='consent.personallink')),
-                ('notice_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.noticeversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(max_length=254)),
+                ("purpose_keys", models.JSONField(default=list)),
+                ("language", models.CharField(max_length=2)),
+                ("token_hash", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="email_confirmations",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "dealer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.dealer",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="consent.personallink",
+                    ),
+                ),
+                (
+                    "notice_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consent.noticeversion",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['dealer', 'customer'], name='email_confirmation_customer')],
+                "indexes": [
+                    models.Index(fields=["dealer", "customer"], name="email_confirmation_customer")
+                ],
             },
             managers=[
-                ('all_dealers', django.db.models.manager.Manager()),
+                ("all_dealers", django.db.models.manager.Manager()),
             ],
         ),
     ]

@@ -1,0 +1,91 @@
+"""Every portal response: strict CSP, no Referer, no cache, no cookies but session and CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from samtykke.consent.links import IssuedLink
+from tests.portal.conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+CSP_PARTS = [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+]
+
+
+def _check(response: Any) -> None:
+    csp = response["Content-Security-Policy"]
+    for part in CSP_PARTS:
+        assert part in csp
+    assert "script-src" not in csp and "unsafe" not in csp
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_headers_and_cookies_on_every_portal_page(
+    client: Client,
+    issued: IssuedLink,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    seen = []
+    seen.append(client.get("/s/unknown-token"))
+    seen.append(client.get(f"/s/{issued.token}"))
+    seen.append(client.get("/samtykke/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        seen.append(submit(client, "c-marketing-email", email="ny@example.org"))
+    seen.append(client.get("/samtykke/lagret/"))
+    seen.append(client.post("/samtykke/sprak/", {"language": "en", "next": "/samtykke/lagret/"}))
+    from django.core import mail
+
+    path = mail.outbox[0].body.split("http://testserver", 1)[1].split()[0]
+    seen.append(client.get(path))
+    seen.append(client.get("/samtykke/e-post/"))
+    seen.append(client.post("/samtykke/e-post/", {"action": "confirm"}))
+    seen.append(client.get("/samtykke/e-post/"))
+    for response in seen:
+        _check(response)
+    assert {name for response in seen for name in response.cookies} <= {"sessionid", "csrftoken"}
+    assert set(client.cookies) == {"sessionid", "csrftoken"}
+    assert client.cookies["sessionid"]["httponly"]
+    assert client.cookies["sessionid"]["samesite"] == "Lax"
+
+
+def test_no_scripts_and_no_external_resources(portal: Client) -> None:
+    html = portal.get("/samtykke/").content.decode()
+    assert "<script" not in html
+    assert "http://" not in html.replace("http://testserver", "") and "https://" not in html
+    assert 'href="/static/portal/portal.css"' in html
+
+
+def test_language_from_accept_language_and_the_switcher(client: Client, issued: IssuedLink) -> None:
+    client.get(f"/s/{issued.token}")
+    english = client.get("/samtykke/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    html = english.content.decode()
+    assert english["Content-Language"] == "en"
+    assert 'lang="en"' in html and "Consent to marketing by SMS and e-mail" in html
+    assert "bilhuset-nord/consent/en/v1" in html and "No thanks" in html
+    nynorsk = client.get("/samtykke/", HTTP_ACCEPT_LANGUAGE="nn")
+    assert "Samtykke til marknadsføring" in nynorsk.content.decode()
+    switched = client.post("/samtykke/sprak/", {"language": "nn", "next": "/samtykke/"})
+    assert switched.status_code == 303 and switched["Location"] == "/samtykke/"
+    # The choice in the session wins over the browser's language.
+    kept = client.get("/samtykke/", HTTP_ACCEPT_LANGUAGE="en")
+    assert kept["Content-Language"] == "nn" and "Lagre" in kept.content.decode()
+    assert "django_language" not in client.cookies
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/admin/", ""])
+def test_the_switcher_only_goes_back_to_portal_pages(client: Client, target: str) -> None:
+    response = client.post("/samtykke/sprak/", {"language": "xx", "next": target})
+    assert response.status_code == 303 and response["Location"] == "/samtykke/"
