@@ -25,7 +25,8 @@ from tests.portal.conftest import notice_reference, statuses
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("channels"),
 ]
 
 

@@ -20,6 +20,7 @@ from samtykke.consent.models import NoticeVersion, PersonalLink, Status
 from samtykke.consent.notices import NoticeError, current_notice_version, find_notice_version
 from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal import ratelimit
+from samtykke.portal.csrf import portal_csrf
 from samtykke.portal.choices import PurposeChoices, channel_address, load_choices
 from samtykke.portal.http import LANGUAGES, SESSION_LANGUAGE, client_ip, portal_page
 from samtykke.portal.models import EmailConfirmation
@@ -169,6 +170,7 @@ def _render_choices(
     return render(request, "portal/choices.html", context, status=status)
 
 
+@portal_csrf
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_page
 def choices(request: HttpRequest) -> HttpResponse:
@@ -251,6 +253,7 @@ def saved(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/saved.html", context)
 
 
+@portal_csrf
 @require_POST
 @portal_page
 def choose_language(request: HttpRequest) -> HttpResponse:
@@ -290,6 +293,7 @@ def open_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
     return SeeOther(reverse("portal:confirm_email"))
 
 
+@portal_csrf
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_page
 def confirm_email_page(request: HttpRequest) -> HttpResponse:
