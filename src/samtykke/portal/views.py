@@ -20,8 +20,8 @@ from samtykke.consent.models import NoticeVersion, PersonalLink, Status
 from samtykke.consent.notices import NoticeError, current_notice_version, find_notice_version
 from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal import ratelimit
-from samtykke.portal.csrf import portal_csrf
 from samtykke.portal.choices import PurposeChoices, channel_address, load_choices
+from samtykke.portal.csrf import portal_csrf
 from samtykke.portal.http import LANGUAGES, SESSION_LANGUAGE, client_ip, portal_page
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.services import (
