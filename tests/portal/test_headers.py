@@ -89,3 +89,43 @@ def test_language_from_accept_language_and_the_switcher(client: Client, issued: 
 def test_the_switcher_only_goes_back_to_portal_pages(client: Client, target: str) -> None:
     response = client.post("/samtykke/sprak/", {"language": "xx", "next": target})
     assert response.status_code == 303 and response["Location"] == "/samtykke/"
+
+
+def _strict_portal(issued: IssuedLink) -> tuple[Client, dict[str, str]]:
+    strict = Client(enforce_csrf_checks=True)
+    strict.get(f"/s/{issued.token}")
+    html = strict.get("/samtykke/").content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    notice = html.split('name="notice" value="', 1)[1].split('"', 1)[0]
+    return strict, {"csrfmiddlewaretoken": token, "notice": notice, "action": "refuse"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "secure", "expected"),
+    [
+        # What Chromium sends under Referrer-Policy: no-referrer.
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-origin"}, False, 303),
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-origin"}, True, 303),
+        ({"HTTP_SEC_FETCH_SITE": "same-origin"}, True, 303),  # HTTPS, no Referer
+        ({"HTTP_ORIGIN": "http://testserver"}, False, 303),
+        ({"HTTP_ORIGIN": "null"}, False, 403),  # a sandboxed frame, say
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "cross-site"}, False, 403),
+        ({"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "same-origin"}, False, 403),
+        ({}, True, 403),  # HTTPS without Origin, Referer or Sec-Fetch-Site
+    ],
+)
+def test_csrf_works_without_a_referer_and_still_refuses_other_sites(
+    issued: IssuedLink, headers: dict[str, str], secure: bool, expected: int
+) -> None:
+    strict, data = _strict_portal(issued)
+    response = strict.post("/samtykke/", data, secure=secure, **headers)  # type: ignore[arg-type]
+    assert response.status_code == expected
+
+
+def test_csrf_token_is_still_required(issued: IssuedLink) -> None:
+    strict, data = _strict_portal(issued)
+    data["csrfmiddlewaretoken"] = "x" * 64
+    response = strict.post(
+        "/samtykke/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert response.status_code == 403

@@ -81,7 +81,7 @@ def clean_email(typed: str) -> str:
 
 def save_choices(
     *,
-    link_id: int,
+    link: PersonalLink,
     ticked: set[str],
     typed_email: str,
     notice: NoticeVersion,
@@ -90,15 +90,15 @@ def save_choices(
     """Record what the customer chose on the page (``ticked``: the ticked fields' names)."""
     email = clean_email(typed_email)
     with transaction.atomic():
-        link = usable_link(link_id)
-        if link is None:
-            raise LinkGone
         dealer = link.dealer
         customer = Customer.objects.for_dealer(dealer).select_for_update().get(pk=link.customer_id)
+        if customer.is_erased:  # erased (and its links revoked) since the link was read
+            raise LinkGone
         rows = load_choices(dealer, customer)
         email_fields = {c.name for row in rows for c in row.choices if c.channel.key == "email"}
         wants_email = bool(email_fields & ticked)
-        pending = open_confirmation(link)
+        any_pending = any(c.pending for row in rows for c in row.choices)
+        pending = open_confirmation(link) if any_pending else None
         new_email = (
             bool(email) and email != customer.email and (pending is None or email != pending.email)
         )

@@ -79,7 +79,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.session.get(SESSION_LINK) != link.pk:
         request.session.cycle_key()
-    request.session[SESSION_LINK] = link.pk
+        request.session[SESSION_LINK] = link.pk
     return SeeOther(reverse("portal:choices"))
 
 
@@ -132,6 +132,10 @@ def _view_rows(
     return shown
 
 
+def _any_pending(rows: list[PurposeChoices]) -> bool:
+    return any(c.pending for row in rows for c in row.choices)
+
+
 def _render_choices(
     request: HttpRequest,
     link: PersonalLink,
@@ -146,7 +150,7 @@ def _render_choices(
     dealer, customer = link.dealer, link.customer
     notice = notice or current_notice_version(dealer, language)
     rows = load_choices(dealer, customer)
-    pending = open_confirmation(link)
+    pending = open_confirmation(link) if _any_pending(rows) else None
     context = {
         "dealer": dealer,
         "first_name": customer.first_name,
@@ -157,11 +161,6 @@ def _render_choices(
         "paragraphs": [p.strip() for p in notice.text.split("\n\n") if p.strip()],
         "rows": _view_rows(link, rows, ticked, language),
         "has_email_channel": any(c.channel.key == "email" for r in rows for c in r.choices),
-        "decided": any(
-            c.status in {*Status.values} - {"unknown", "requested", "expired"}
-            for r in rows
-            for c in r.choices
-        ),
         "expires_at": link.expires_at,
         "error": error,
         "typed_email": typed_email,
@@ -200,7 +199,7 @@ def choices(request: HttpRequest) -> HttpResponse:
         )
     try:
         save_choices(
-            link_id=link.pk,
+            link=link,
             ticked=ticked,
             typed_email=typed_email,
             notice=notice,
@@ -225,7 +224,9 @@ def _posted_notice(request: HttpRequest, dealer: Dealer) -> NoticeVersion:
     """The notice version the page showed: this dealer's, in the language the page is in."""
     reference = request.POST.get("notice", "")[:200]
     notice = find_notice_version(dealer, reference)
-    expected = current_notice_version(dealer, request.LANGUAGE_CODE)
+    if notice.language == request.LANGUAGE_CODE and notice.notice.key == "consent":
+        return notice
+    expected = current_notice_version(dealer, request.LANGUAGE_CODE)  # the fallback language
     if notice.language != expected.language or notice.notice_id != expected.notice_id:
         raise NoticeError("The page's language changed since it was shown.")
     return notice
@@ -240,7 +241,7 @@ def saved(request: HttpRequest) -> HttpResponse:
         return _gone_for_session(request)
     language = request.LANGUAGE_CODE
     rows = load_choices(link.dealer, link.customer)
-    pending = open_confirmation(link)
+    pending = open_confirmation(link) if _any_pending(rows) else None
     context = {
         "dealer": link.dealer,
         "first_name": link.customer.first_name,
@@ -289,7 +290,7 @@ def open_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request, None, 404)
     if request.session.get(SESSION_CONFIRMATION) != confirmation.pk:
         request.session.cycle_key()
-    request.session[SESSION_CONFIRMATION] = confirmation.pk
+        request.session[SESSION_CONFIRMATION] = confirmation.pk
     return SeeOther(reverse("portal:confirm_email"))
 
 
