@@ -178,3 +178,19 @@ def test_confirmation_email_is_in_the_pages_language(
     assert "Stadfest" in mail.outbox[0].subject
     pending = ConsentEvent.objects.for_dealer(dealer).get(customer=customer, status="pending")
     assert pending.notice_version is not None and pending.notice_version.language == "nn"
+
+
+def test_erasure_forgets_the_typed_address(
+    portal: Client,
+    dealer: Dealer,
+    customer: Customer,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from samtykke.consent.actions import Actor, erase_customer
+
+    path = _ask(portal, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_customer(dealer=dealer, customer=customer, actor=Actor.system())
+    assert not EmailConfirmation.objects.for_dealer(dealer).exists()
+    other = Client()
+    assert other.get(path).status_code == 404

@@ -62,24 +62,19 @@ def load_choices(dealer: Dealer, customer: Customer) -> list[PurposeChoices]:
         Purpose.objects.for_dealer(dealer).filter(active=True).prefetch_related("channels")
     )
     states = {
-        (s.purpose_id, s.channel_id): s
-        for s in ConsentState.objects.for_dealer(dealer)
+        (purpose_id, channel_id): (status, notice_version_id)
+        for purpose_id, channel_id, status, notice_version_id in ConsentState.objects.for_dealer(
+            dealer
+        )
         .filter(customer=customer)
-        .select_related("event")
+        .values_list("purpose_id", "channel_id", "status", "event__notice_version_id")
     }
     found = []
     for purpose in purposes:
         choices = []
         for channel in sorted(purpose.channels.all(), key=lambda c: (c.order, c.key)):
-            state = states.get((purpose.pk, channel.pk))
-            choices.append(
-                Choice(
-                    purpose,
-                    channel,
-                    state.status if state else None,
-                    state.event.notice_version_id if state else None,
-                )
-            )
+            status, notice_version_id = states.get((purpose.pk, channel.pk), (None, None))
+            choices.append(Choice(purpose, channel, status, notice_version_id))
         if choices:
             found.append(PurposeChoices(purpose, choices))
     return found
