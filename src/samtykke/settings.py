@@ -11,6 +11,7 @@
 | SAMTYKKE_REDIS_URL | Redis for rq | redis://127.0.0.1:6379/0 |
 | SAMTYKKE_SMS_BACKEND | outbox, console, test, twilio, linkmobility, sveve | outbox |
 | SAMTYKKE_EMAIL_BACKEND | smtp, console, locmem, outbox | console in debug, smtp otherwise |
+| SAMTYKKE_TRUSTED_PROXIES | proxies appending to X-Forwarded-For (client IP for rate limits, evidence) | 0 |
 """
 
 from __future__ import annotations
@@ -226,6 +227,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"samtykke": {"level": env_str("SAMTYKKE_LOG_LEVEL", "INFO") or "INFO"}},
 }
+
+# Reverse proxies in front that append the client's address to X-Forwarded-For (0: none, use
+# REMOTE_ADDR). The portal's per-IP rate limit and consent evidence use the address they saw.
+TRUSTED_PROXIES = env_int("SAMTYKKE_TRUSTED_PROXIES", 0, minimum=0)
 
 # --- product --------------------------------------------------------------------------------
 PERSONAL_LINK_DAYS = env_int("SAMTYKKE_PERSONAL_LINK_DAYS", 60, minimum=1)
