@@ -129,3 +129,18 @@ def test_csrf_token_is_still_required(issued: IssuedLink) -> None:
         "/samtykke/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin"
     )
     assert response.status_code == 403
+
+
+def test_client_ip_behind_trusted_proxies() -> None:
+    from django.test import RequestFactory, override_settings
+
+    from samtykke.portal.http import client_ip
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4"
+    )
+    assert client_ip(request) == "10.0.0.2"
+    with override_settings(TRUSTED_PROXIES=1):
+        assert client_ip(request) == "198.51.100.4"  # what our own proxy saw, not the spoof
+    with override_settings(TRUSTED_PROXIES=3):
+        assert client_ip(request) == "10.0.0.2"  # fewer entries than proxies: not trusted
