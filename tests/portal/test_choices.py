@@ -187,3 +187,26 @@ def test_post_needs_csrf(dealer: Dealer, customer: Customer, issued: IssuedLink)
     response = strict.post("/samtykke/", {"notice": notice_reference(page), "action": "refuse"})
     assert response.status_code == 403
     assert statuses(dealer, customer) == {}
+
+
+def test_a_purpose_retired_while_the_page_was_open(
+    portal: Client, dealer: Dealer, customer: Customer
+) -> None:
+    from samtykke.consent.models import Purpose
+
+    page = portal.get("/samtykke/").content.decode()
+    Purpose.objects.for_dealer(dealer).update(active=False)  # no save(): no signal either
+    response = portal.post(
+        "/samtykke/",
+        {"notice": notice_reference(page), "action": "save", "c-marketing-sms": "yes"},
+    )
+    assert response.status_code == 409  # this process still shows the cached purposes
+    assert "Siden ble endret" in response.content.decode()
+    assert statuses(dealer, customer) == {}
+
+
+def test_a_newly_published_notice_shows_at_once(portal: Client, dealer: Dealer) -> None:
+    portal.get("/samtykke/")
+    publish_notice_version(dealer=dealer, language="nb", title="Ny tekst", text="Oppdatert.")
+    html = portal.get("/samtykke/").content.decode()
+    assert "bilhuset-nord/consent/nb/v2" in html and "Oppdatert." in html

@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from samtykke.portal import signals  # noqa: F401  (connects the receivers)
+        from samtykke.portal import pagedata, signals  # noqa: F401  (connects the receivers)

@@ -24,6 +24,7 @@ from samtykke.consent.actions import Decision
 from samtykke.consent.models import Channel, ConsentState, NoticeVersion, Purpose, Status
 from samtykke.customers.models import Customer
 from samtykke.customers.normalize import mask_email, mask_phone
+from samtykke.portal.pagedata import dealer_page
 from samtykke.tenancy.models import Dealer
 
 YES = {Status.GIVEN, Status.PENDING}
@@ -58,9 +59,6 @@ class PurposeChoices:
 
 
 def load_choices(dealer: Dealer, customer: Customer) -> list[PurposeChoices]:
-    purposes = list(
-        Purpose.objects.for_dealer(dealer).filter(active=True).prefetch_related("channels")
-    )
     states = {
         (purpose_id, channel_id): (status, notice_version_id)
         for purpose_id, channel_id, status, notice_version_id in ConsentState.objects.for_dealer(
@@ -70,9 +68,9 @@ def load_choices(dealer: Dealer, customer: Customer) -> list[PurposeChoices]:
         .values_list("purpose_id", "channel_id", "status", "event__notice_version_id")
     }
     found = []
-    for purpose in purposes:
+    for purpose, channels in dealer_page(dealer).purposes:
         choices = []
-        for channel in sorted(purpose.channels.all(), key=lambda c: (c.order, c.key)):
+        for channel in channels:
             status, notice_version_id = states.get((purpose.pk, channel.pk), (None, None))
             choices.append(Choice(purpose, channel, status, notice_version_id))
         if choices:

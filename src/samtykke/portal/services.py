@@ -108,14 +108,11 @@ def save_choices(
         if new_email and wants_email:
             evidence = {**evidence, "email_entered": email}
         if decisions:
-            record_consent(
+            _record(
                 dealer=dealer,
                 customer=customer,
                 decisions=decisions,
-                source=Source.PORTAL,
-                actor=Actor.customer(),
-                notice_version=notice,
-                language=notice.language,
+                notice=notice,
                 evidence=evidence,
             )
         confirmation_id = None
@@ -124,6 +121,29 @@ def save_choices(
         if new_email and wants_email:
             confirmation_id = _ask_for_confirmation(link, customer, email, notice, rows, ticked)
     return Saved(len(decisions), confirmation_id)
+
+
+def _record(
+    *,
+    dealer: Any,
+    customer: Customer,
+    decisions: list[Decision],
+    notice: NoticeVersion,
+    evidence: dict[str, Any],
+) -> None:
+    try:
+        record_consent(
+            dealer=dealer,
+            customer=customer,
+            decisions=decisions,
+            source=Source.PORTAL,
+            actor=Actor.customer(),
+            notice_version=notice,
+            language=notice.language,
+            evidence=evidence,
+        )
+    except ConsentError as exc:  # a purpose or channel changed since the page was shown
+        raise PortalError("notice_changed") from exc
 
 
 def _cancel_open(link: PersonalLink) -> None:

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from samtykke.consent.links import find_personal_link
 from samtykke.consent.models import NoticeVersion, PersonalLink, Status
-from samtykke.consent.notices import NoticeError, current_notice_version, find_notice_version
+from samtykke.consent.notices import NoticeError, find_notice_version
 from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal import ratelimit
 from samtykke.portal.choices import PurposeChoices, channel_address, load_choices
 from samtykke.portal.csrf import portal_csrf
 from samtykke.portal.http import LANGUAGES, SESSION_LANGUAGE, client_ip, portal_page
 from samtykke.portal.models import EmailConfirmation
+from samtykke.portal.pagedata import dealer_page
 from samtykke.portal.services import (
     ConfirmationGone,
     LinkGone,
@@ -148,7 +149,7 @@ def _render_choices(
 ) -> HttpResponse:
     language = request.LANGUAGE_CODE
     dealer, customer = link.dealer, link.customer
-    notice = notice or current_notice_version(dealer, language)
+    notice = notice or dealer_page(dealer).notice(dealer, language)
     rows = load_choices(dealer, customer)
     pending = open_confirmation(link) if _any_pending(rows) else None
     context = {
@@ -215,7 +216,7 @@ def choices(request: HttpRequest) -> HttpResponse:
             error=exc.code,
             ticked=ticked,
             typed_email=typed_email,
-            status=400,
+            status=409 if exc.code == "notice_changed" else 400,
         )
     return SeeOther(reverse("portal:saved"))
 
@@ -226,7 +227,7 @@ def _posted_notice(request: HttpRequest, dealer: Dealer) -> NoticeVersion:
     notice = find_notice_version(dealer, reference)
     if notice.language == request.LANGUAGE_CODE and notice.notice.key == "consent":
         return notice
-    expected = current_notice_version(dealer, request.LANGUAGE_CODE)  # the fallback language
+    expected = dealer_page(dealer).notice(dealer, request.LANGUAGE_CODE)  # the fallback
     if notice.language != expected.language or notice.notice_id != expected.notice_id:
         raise NoticeError("The page's language changed since it was shown.")
     return notice
