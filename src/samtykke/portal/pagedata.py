@@ -1,4 +1,4 @@
-"""What every page of one dealer shares: its purposes with their channels and its notice texts.
+"""What every page of one dealer shares: the dealer, its purposes with their channels, its notices.
 
 Read on every page view, changed a few times a year, so each process keeps it for
 ``TTL_SECONDS``. A change saved in this process forgets it at once (signals below); another
@@ -25,6 +25,7 @@ TTL_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class DealerPage:
+    dealer: Dealer
     purposes: list[tuple[Purpose, list[Channel]]]
     notices: dict[str, NoticeVersion]  # the newest consent notice version per language
 
@@ -39,13 +40,14 @@ class DealerPage:
 _pages: dict[int, tuple[float, DealerPage]] = {}
 
 
-def dealer_page(dealer: Dealer) -> DealerPage:
+def dealer_page(dealer: Dealer | int) -> DealerPage:
+    dealer_id = dealer if isinstance(dealer, int) else dealer.pk
     now = time.monotonic()
-    cached = _pages.get(dealer.pk)
+    cached = _pages.get(dealer_id)
     if cached is not None and now - cached[0] < TTL_SECONDS:
         return cached[1]
-    page = _load(dealer)
-    _pages[dealer.pk] = (now, page)
+    page = _load(Dealer.objects.get(pk=dealer_id))
+    _pages[dealer_id] = (now, page)
     return page
 
 
@@ -64,7 +66,7 @@ def _load(dealer: Dealer) -> DealerPage:
         .order_by("language", "-version")
     ):
         notices.setdefault(version.language, version)
-    return DealerPage(purposes, notices)
+    return DealerPage(dealer, purposes, notices)
 
 
 def forget(dealer_id: int | None = None) -> None:

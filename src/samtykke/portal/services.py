@@ -21,6 +21,7 @@ from samtykke.customers.models import Customer
 from samtykke.customers.normalize import normalize_email
 from samtykke.portal.choices import decide, load_choices
 from samtykke.portal.models import EmailConfirmation
+from samtykke.portal.pagedata import dealer_page
 
 CONFIRMATION_DAYS = 7
 
@@ -44,11 +45,26 @@ class Saved:
     confirmation_id: int | None
 
 
+# What the pages read of a link and its customer (the dealer comes from pagedata).
+LINK_FIELDS = (
+    *("id", "dealer_id", "customer_id", "origin", "expires_at", "revoked_at"),
+    *("customer__id", "customer__dealer_id", "customer__name", "customer__erased_at"),
+    *("customer__mobile", "customer__mobile_is_valid", "customer__mobile_is_mobile"),
+    *("customer__email", "customer__email_is_valid"),
+)
+
+
 def usable_link(link_id: int) -> PersonalLink | None:
     """The session's link, if it still works (not expired, revoked, or its customer erased)."""
-    link = PersonalLink.all_dealers.select_related("dealer", "customer").filter(pk=link_id).first()
+    link = (
+        PersonalLink.all_dealers.select_related("customer")
+        .only(*LINK_FIELDS)
+        .filter(pk=link_id)
+        .first()
+    )
     if link is None or not link.is_usable or link.customer.is_erased:
         return None
+    link.dealer = dealer_page(link.dealer_id).dealer
     return link
 
 
