@@ -62,7 +62,8 @@ class LookupCounter(models.Model):
 
     key = models.CharField(max_length=64)
     window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    count = models.PositiveIntegerField(default=0)  # every look-up
+    failed = models.PositiveIntegerField(default=0)  # look-ups of tokens that named nothing
 
     class Meta:
         constraints = [
@@ -71,4 +72,4 @@ class LookupCounter(models.Model):
         indexes = [models.Index(fields=["window_start"], name="lookup_counter_window")]
 
     def __str__(self) -> str:
-        return f"{self.key[:8]}… {self.window_start:%H:%M}: {self.count}"
+        return f"{self.key[:8]}… {self.window_start:%H:%M}: {self.count}/{self.failed}"

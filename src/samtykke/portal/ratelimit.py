@@ -5,7 +5,8 @@ one conditional UPDATE (created on first use; a racing INSERT falls back to the 
 client key is an HMAC of the IP address, so the table holds no addresses. Old windows are
 deleted now and then by whoever opens a new window.
 
-Two limits apply to ``/s/<token>`` and ``/e/<token>`` (settings, per window of
+One row per client and window counts both; two limits apply to ``/s/<token>`` and
+``/e/<token>`` (settings, per window of
 ``PORTAL_LOOKUP_WINDOW_SECONDS``, default 600):
 ``PORTAL_LOOKUPS_PER_WINDOW`` (default 60) for every look-up, generous because customers on one
 mobile network share addresses (carrier-grade NAT), and ``PORTAL_FAILED_LOOKUPS_PER_WINDOW``
@@ -20,28 +21,27 @@ import hmac
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from samtykke.portal.models import LookupCounter
-
-ALL = "all"
-FAILED = "failed"
 
 
 def window_seconds() -> int:
     return int(getattr(settings, "PORTAL_LOOKUP_WINDOW_SECONDS", 600))
 
 
-def limit_for(kind: str) -> int:
-    if kind == FAILED:
-        return int(getattr(settings, "PORTAL_FAILED_LOOKUPS_PER_WINDOW", 10))
-    return int(getattr(settings, "PORTAL_LOOKUPS_PER_WINDOW", 60))
+def limits() -> tuple[int, int]:
+    """(look-ups, failed look-ups) allowed per client and window."""
+    return (
+        int(getattr(settings, "PORTAL_LOOKUPS_PER_WINDOW", 60)),
+        int(getattr(settings, "PORTAL_FAILED_LOOKUPS_PER_WINDOW", 10)),
+    )
 
 
-def client_key(kind: str, ip: str) -> str:
+def client_key(ip: str) -> str:
     return hmac.new(
-        settings.SECRET_KEY.encode(), f"{kind}:{ip}".encode(), hashlib.sha256
+        settings.SECRET_KEY.encode(), f"lookup:{ip}".encode(), hashlib.sha256
     ).hexdigest()
 
 
@@ -51,37 +51,31 @@ def _window_start(now: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
 
 
-def count(kind: str, ip: str) -> int:
-    """Look-ups of ``kind`` by ``ip`` in the current window, without adding one."""
-    found = (
-        LookupCounter.objects.filter(
-            key=client_key(kind, ip), window_start=_window_start(timezone.now())
-        )
-        .values_list("count", flat=True)
-        .first()
-    )
-    return found or 0
+def _rows(ip: str) -> tuple[QuerySet[LookupCounter], str, dt.datetime]:
+    key, start = client_key(ip), _window_start(timezone.now())
+    return LookupCounter.objects.filter(key=key, window_start=start), key, start
 
 
-def is_limited(ip: str) -> bool:
-    """True when this client used up either limit in the current window."""
-    return count(ALL, ip) >= limit_for(ALL) or count(FAILED, ip) >= limit_for(FAILED)
-
-
-def hit(kind: str, ip: str) -> int:
-    """Count one look-up; returns the count in the current window (this one included)."""
-    key = client_key(kind, ip)
-    start = _window_start(timezone.now())
-    rows = LookupCounter.objects.filter(key=key, window_start=start)
+def allow_lookup(ip: str) -> bool:
+    """Count one look-up by ``ip``; False when it used up either limit in this window."""
+    rows, key, start = _rows(ip)
     if not rows.update(count=F("count") + 1):
         try:
             with transaction.atomic():
                 LookupCounter.objects.create(key=key, window_start=start, count=1)
             _forget_old(start)
-            return 1
+            return limits()[0] >= 1
         except IntegrityError:  # another process opened the window first
             rows.update(count=F("count") + 1)
-    return rows.values_list("count", flat=True).first() or 1
+    count, failed = rows.values_list("count", "failed").first() or (1, 0)
+    most, most_failed = limits()
+    return count <= most and failed < most_failed
+
+
+def lookup_failed(ip: str) -> None:
+    """The token named nothing: count it against the stricter limit."""
+    rows, _, _ = _rows(ip)
+    rows.update(failed=F("failed") + 1)
 
 
 def _forget_old(start: dt.datetime) -> None:

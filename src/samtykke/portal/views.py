@@ -53,13 +53,11 @@ def _gone(request: HttpRequest, dealer: Dealer | None, status: int) -> HttpRespo
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
     """The 429 page when this client used up its look-ups; counts this look-up otherwise."""
-    ip = client_ip(request)
-    over = ratelimit.hit(ratelimit.ALL, ip) > ratelimit.limit_for(ratelimit.ALL)
-    if over or ratelimit.count(ratelimit.FAILED, ip) >= ratelimit.limit_for(ratelimit.FAILED):
-        response = render(request, "portal/rate_limited.html", {"next": ""}, status=429)
-        response["Retry-After"] = str(ratelimit.window_seconds())
-        return response
-    return None
+    if ratelimit.allow_lookup(client_ip(request)):
+        return None
+    response = render(request, "portal/rate_limited.html", {"next": ""}, status=429)
+    response["Retry-After"] = str(ratelimit.window_seconds())
+    return response
 
 
 @require_safe
@@ -71,13 +69,14 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return limited
     link = find_personal_link(token)
     if link is None:
-        ratelimit.hit(ratelimit.FAILED, client_ip(request))
+        ratelimit.lookup_failed(client_ip(request))
         return _gone(request, None, 404)
     if not link.is_usable or link.customer.is_erased:
         return _gone(request, link.dealer, 410)
-    PersonalLink.all_dealers.filter(pk=link.pk, first_opened_at__isnull=True).update(
-        first_opened_at=timezone.now()
-    )
+    if link.first_opened_at is None:  # set once, by whichever request comes first
+        PersonalLink.all_dealers.filter(pk=link.pk, first_opened_at__isnull=True).update(
+            first_opened_at=timezone.now()
+        )
     if request.session.get(SESSION_LINK) != link.pk:
         request.session.cycle_key()
         request.session[SESSION_LINK] = link.pk
@@ -224,6 +223,9 @@ def choices(request: HttpRequest) -> HttpResponse:
 def _posted_notice(request: HttpRequest, dealer: Dealer) -> NoticeVersion:
     """The notice version the page showed: this dealer's, in the language the page is in."""
     reference = request.POST.get("notice", "")[:200]
+    shown = dealer_page(dealer).notices.get(request.LANGUAGE_CODE)
+    if shown is not None and shown.reference == reference:
+        return shown  # the usual case: the current version, known without a query
     notice = find_notice_version(dealer, reference)
     if notice.language == request.LANGUAGE_CODE and notice.notice.key == "consent":
         return notice
@@ -287,7 +289,7 @@ def open_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
         return limited
     confirmation = find_confirmation(token)
     if confirmation is None:
-        ratelimit.hit(ratelimit.FAILED, client_ip(request))
+        ratelimit.lookup_failed(client_ip(request))
         return _gone(request, None, 404)
     if request.session.get(SESSION_CONFIRMATION) != confirmation.pk:
         request.session.cycle_key()
