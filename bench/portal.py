@@ -13,7 +13,7 @@ rounds, so a busy machine weighs on all of them alike), for:
 - save       POST /samtykke/                 (a change recorded in the ledger, then 303)
 
 and prints each as a ratio to the baseline (target ≥ 0.3 for the page and the save).
-SQLite uses a temporary file; --postgres uses the database ``samtykke_portal``.
+SQLite uses a temporary file; --postgres recreates the database ``samtykke_portal``.
 """
 
 from __future__ import annotations
@@ -85,12 +85,13 @@ def _environment(postgres: bool, folder: Path) -> dict[str, str]:
 
 def _prepare(postgres: bool) -> str:
     """Migrate, make a dealer with one customer, and return a personal link's token."""
-    if postgres:
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-U", "postgres", "samtykke_portal"],
-            capture_output=True,
-            check=False,
-        )
+    if postgres:  # a fresh database each run (this branch's own name)
+        for command in ("dropdb --if-exists", "createdb"):
+            subprocess.run(
+                [*command.split(), "-h", "127.0.0.1", "-U", "postgres", "samtykke_portal"],
+                capture_output=True,
+                check=True,
+            )
     import django
     from django.core.management import call_command
 
