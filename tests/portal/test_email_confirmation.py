@@ -194,3 +194,36 @@ def test_erasure_forgets_the_typed_address(
     assert not EmailConfirmation.objects.for_dealer(dealer).exists()
     other = Client()
     assert other.get(path).status_code == 404
+
+
+class RefusingBackend:
+    """A mail server that is down: every send raises."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def send_messages(self, messages: Any) -> int:
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_failed_send_is_retried_with_a_new_token_and_sent_once(
+    portal: Client, dealer: Dealer, customer: Customer
+) -> None:
+    from django.test import override_settings
+
+    from samtykke.portal.tasks import send_email_confirmation
+
+    submit(portal, "c-marketing-email", email=NEW)  # on_commit not run: nothing sent yet
+    confirmation = EmailConfirmation.objects.for_dealer(dealer).get(customer=customer)
+    with override_settings(EMAIL_BACKEND="tests.portal.test_email_confirmation.RefusingBackend"):
+        with pytest.raises(Exception, match="mail server down"):
+            send_email_confirmation.call(confirmation.pk)
+    confirmation.refresh_from_db()
+    assert confirmation.sent_at is None and confirmation.token_hash is None
+    mail.outbox.clear()
+    assert send_email_confirmation.call(confirmation.pk) is True
+    assert send_email_confirmation.call(confirmation.pk) is False  # a task run twice sends once
+    assert len(mail.outbox) == 1
+    confirmation.refresh_from_db()
+    token = re.search(r"/e/([A-Za-z0-9_-]+)", mail.outbox[0].body).group(1)  # type: ignore[union-attr]
+    assert confirmation.token_hash == hash_token(token)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from samtykke.portal.mail import send_email
+from samtykke.portal.mail import EmailNotSent, send_email
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.services import issue_confirmation_token, release_confirmation_token
+
+logger = logging.getLogger(__name__)
 
 
 def confirmation_url(token: str) -> str:
@@ -43,8 +47,17 @@ def send_email_confirmation(confirmation_id: int) -> bool:
             },
         )
     try:
-        send_email(to=confirmation.email, subject=subject, body=body, reply_to=dealer.contact_email)
-    except Exception:
-        release_confirmation_token(confirmation_id)
+        send_email(
+            to=confirmation.email,
+            subject=subject,
+            body=body,
+            reply_to=dealer.contact_email,
+            reference=f"email-confirmation:{confirmation_id}",
+        )
+    except EmailNotSent as exc:
+        if exc.permanent:  # the address is refused: the consent stays pending, unconfirmed
+            logger.warning("confirmation %s: address refused (%s)", confirmation_id, exc)
+            return False
+        release_confirmation_token(confirmation_id)  # a retry makes a new token and sends
         raise
     return True
