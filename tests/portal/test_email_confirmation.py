@@ -56,6 +56,7 @@ def test_new_address_stays_pending_until_confirmed_by_post(
     assert "Venter på bekreftelse" in portal.get("/samtykke/lagret/").content.decode()
     page = portal.get("/samtykke/").content.decode()
     assert "k•••@example.org" in page and NEW not in page
+    assert re.search(r"E-post</span>\s*<span class=\"address\">til k•••@example.org", page)
 
     # The token is stored only as a hash.
     confirmation = EmailConfirmation.objects.for_dealer(dealer).get(customer=customer)

@@ -109,7 +109,11 @@ def _evidence(request: HttpRequest, link: PersonalLink) -> dict[str, Any]:
 
 
 def _view_rows(
-    link: PersonalLink, rows: list[PurposeChoices], ticked: set[str] | None, language: str
+    link: PersonalLink,
+    rows: list[PurposeChoices],
+    ticked: set[str] | None,
+    language: str,
+    pending_email: str = "",
 ) -> list[dict[str, Any]]:
     """What the template shows per purpose; ``ticked`` (after an error) overrides the state."""
     shown = []
@@ -122,7 +126,11 @@ def _view_rows(
                     "id": f"id_{choice.name}",
                     "label": choice.channel.label(language),
                     "key": choice.channel.key,
-                    "address": channel_address(link.customer, choice.channel.key),
+                    "address": (
+                        pending_email
+                        if choice.pending and pending_email
+                        else channel_address(link.customer, choice.channel.key)
+                    ),
                     "checked": choice.name in ticked if ticked is not None else choice.ticked,
                     "pending": choice.pending,
                     "given": choice.status == Status.GIVEN,
@@ -151,15 +159,16 @@ def _render_choices(
     notice = notice or dealer_page(dealer).notice(dealer, language)
     rows = load_choices(dealer, customer)
     pending = open_confirmation(link) if _any_pending(rows) else None
+    pending_email = mask_email(pending.email) if pending else ""
     context = {
         "dealer": dealer,
         "first_name": customer.first_name,
         "mobile": mask_phone(customer.mobile) if customer.can_receive_sms else "",
         "email": mask_email(customer.email) if customer.email_is_valid else "",
-        "pending_email": mask_email(pending.email) if pending else "",
+        "pending_email": pending_email,
         "notice": notice,
         "paragraphs": [p.strip() for p in notice.text.split("\n\n") if p.strip()],
-        "rows": _view_rows(link, rows, ticked, language),
+        "rows": _view_rows(link, rows, ticked, language, pending_email),
         "has_email_channel": any(c.channel.key == "email" for r in rows for c in r.choices),
         "expires_at": link.expires_at,
         "error": error,
