@@ -144,3 +144,31 @@ def test_client_ip_behind_trusted_proxies() -> None:
         assert client_ip(request) == "198.51.100.4"  # what our own proxy saw, not the spoof
     with override_settings(TRUSTED_PROXIES=3):
         assert client_ip(request) == "10.0.0.2"  # fewer entries than proxies: not trusted
+
+
+def test_only_the_dealers_languages_are_offered(
+    client: Client, dealer: Any, issued: IssuedLink
+) -> None:
+    dealer.languages = ["nn", "nb"]
+    dealer.default_language = "nn"
+    dealer.save(update_fields=["languages", "default_language"])
+    client.get(f"/s/{issued.token}")
+    page = client.get("/samtykke/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    html = page.content.decode()
+    assert page["Content-Language"] == "nn"  # English not offered: the dealer's default
+    assert "Samtykke til marknadsføring" in html and 'value="en"' not in html
+    assert (
+        client.get("/samtykke/", HTTP_ACCEPT_LANGUAGE="nb,en").headers["Content-Language"] == "nb"
+    )
+    client.post("/samtykke/sprak/", {"language": "en", "next": "/samtykke/"})
+    assert client.get("/samtykke/").headers["Content-Language"] == "nn"
+
+
+def test_a_dealer_with_one_language_shows_no_switcher(
+    client: Client, dealer: Any, issued: IssuedLink
+) -> None:
+    dealer.languages = ["nb"]
+    dealer.save(update_fields=["languages"])
+    client.get(f"/s/{issued.token}")
+    html = client.get("/samtykke/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="nb"' in html and "/samtykke/sprak/" not in html

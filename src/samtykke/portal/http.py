@@ -9,9 +9,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 LANGUAGES = ("nb", "nn", "en")
 SESSION_LANGUAGE = "portal_language"
+SESSION_OFFERED = "portal_languages"
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
 # Nothing from anywhere else; no scripts at all (the pages need none).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -43,17 +46,35 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
-def page_language(request: HttpRequest) -> str:
-    """The customer's choice (kept in the session), else Accept-Language, else Bokmål."""
+def offered_languages(request: HttpRequest) -> list[str]:
+    """The dealer's languages (its default first), kept in the session when a link is opened."""
+    offered = request.session.get(SESSION_OFFERED)
+    if isinstance(offered, list) and offered and all(code in LANGUAGES for code in offered):
+        return offered
+    return list(LANGUAGES)
+
+
+def page_language(request: HttpRequest, offered: list[str]) -> str:
+    """The customer's choice (in the session), else Accept-Language, else the dealer's default."""
     chosen = request.session.get(SESSION_LANGUAGE)
-    if chosen in LANGUAGES:
+    if chosen in offered:
         return str(chosen)
-    accepted = translation.get_language_from_request(request)
-    if accepted in LANGUAGES:
-        return accepted
-    if accepted and accepted.startswith("no"):
-        return "nb"
-    return "nb"
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _ in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        base = code.split("-")[0]
+        base = "nb" if base == "no" else base  # "no" is Norwegian, written as Bokmål
+        if base in offered:
+            return base
+    return offered[0]
+
+
+def remember_dealer_languages(request: HttpRequest, languages: list[str], default: str) -> None:
+    ordered = [default] + [code for code in languages if code != default]
+    offered = [code for code in ordered if code in LANGUAGES] or list(LANGUAGES)
+    if request.session.get(SESSION_OFFERED) != offered:
+        request.session[SESSION_OFFERED] = offered
 
 
 def add_security_headers(response: HttpResponse) -> HttpResponse:
@@ -73,9 +94,11 @@ def portal_page(view: View) -> View:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        language = page_language(request)
+        offered = offered_languages(request)
+        language = page_language(request, offered)
         with translation.override(language):
             request.LANGUAGE_CODE = language
+            request.portal_languages = [(code, LANGUAGE_NAMES[code]) for code in offered]  # type: ignore[attr-defined]
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()

@@ -22,7 +22,13 @@ from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal import ratelimit
 from samtykke.portal.choices import PurposeChoices, channel_address, load_choices
 from samtykke.portal.csrf import portal_csrf
-from samtykke.portal.http import LANGUAGES, SESSION_LANGUAGE, client_ip, portal_page
+from samtykke.portal.http import (
+    SESSION_LANGUAGE,
+    client_ip,
+    offered_languages,
+    portal_page,
+    remember_dealer_languages,
+)
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.pagedata import dealer_page
 from samtykke.portal.services import (
@@ -80,6 +86,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.session.get(SESSION_LINK) != link.pk:
         request.session.cycle_key()
         request.session[SESSION_LINK] = link.pk
+    remember_dealer_languages(request, list(link.dealer.languages), link.dealer.default_language)
     return SeeOther(reverse("portal:choices"))
 
 
@@ -272,7 +279,7 @@ def saved(request: HttpRequest) -> HttpResponse:
 def choose_language(request: HttpRequest) -> HttpResponse:
     """The language switcher: kept in the session (no cookie of its own)."""
     language = request.POST.get("language", "")
-    if language in LANGUAGES:
+    if language in offered_languages(request):
         request.session[SESSION_LANGUAGE] = language
     target = request.POST.get("next", "")
     if not _is_portal_path(target):
@@ -303,6 +310,9 @@ def open_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.session.get(SESSION_CONFIRMATION) != confirmation.pk:
         request.session.cycle_key()
         request.session[SESSION_CONFIRMATION] = confirmation.pk
+        request.session.setdefault(SESSION_LANGUAGE, confirmation.language)  # the e-mail's
+    dealer = confirmation.dealer
+    remember_dealer_languages(request, list(dealer.languages), dealer.default_language)
     return SeeOther(reverse("portal:confirm_email"))
 
 
