@@ -183,9 +183,11 @@ def test_demo_seeds_prints_links_and_answers_on_its_port(tmp_path: Path) -> None
         link = next(x.split(": ", 1)[1].strip() for x in lines if "/s/" in x)
         assert any("API key:" in x for x in lines) and any("password:" in x for x in lines)
         status = 0
+        # The link redirects to a clean URL and keeps the link in the session: keep cookies.
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         while time.monotonic() - started < 30:
             try:
-                with urllib.request.urlopen(link, timeout=2) as response:
+                with opener.open(link, timeout=2) as response:
                     status = response.status
                     page = response.read().decode()
                 break
