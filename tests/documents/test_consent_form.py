@@ -73,9 +73,11 @@ def test_qr_code_opens_the_customers_personal_link(
     assert link.origin == PersonalLink.Origin.PAPER_FORM
     days = (link.expires_at - timezone.now()) / dt.timedelta(days=1)
     assert 59.9 < days <= 60
-    response = client.get(urlsplit(url).path)
+    response = client.get(urlsplit(url).path, follow=True)  # the portal redirects to a clean URL
     assert response.status_code == 200
-    assert "Bilhuset Nord AS" in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/samtykke/"
+    page = response.content.decode()
+    assert "Bilhuset Nord AS" in page and customer.first_name in page
 
 
 def test_norwegian_letters_and_markup_in_names_print_as_text(dealer: Dealer) -> None:
