@@ -76,8 +76,17 @@ def bulk_customers(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
         item["problems"] = r.problems
         item["error"] = {"code": r.code, "message": r.message, "details": None} if r.code else None
         out.append(item)
-    count = {k: sum(1 for r in results if r.result == k) for k in ("created", "updated", "error")}
-    return {"results": out, **count, "unchanged": sum(r.result == "unchanged" for r in results)}
+
+    def count(kind: str) -> int:
+        return sum(1 for r in results if r.result == kind)
+
+    return {
+        "results": out,
+        "created": count("created"),
+        "updated": count("updated"),
+        "unchanged": count("unchanged"),
+        "errors": count("error"),
+    }
 
 
 @router.put(
