@@ -6,6 +6,14 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
+
+
+class StrictIn(BaseModel):
+    """Request bodies: plain pydantic, so a nested object must really be an object."""
+
+    model_config = ConfigDict(extra="ignore")
+
 
 EXTERNAL_ID = Field(
     ...,
@@ -22,13 +30,13 @@ class ErrorOut(Schema):
     details: Any = Field(None, description="More about the error (e.g. the invalid fields).")
 
 
-class AddressIn(Schema):
+class AddressIn(StrictIn):
     street: str = Field("", max_length=200, description="Street address.", examples=["Storgata 1"])
     postal_code: str = Field("", max_length=10, description="Postal code.", examples=["9008"])
     city: str = Field("", max_length=100, description="Postal place.", examples=["Tromsø"])
 
 
-class CustomerIn(Schema):
+class CustomerIn(StrictIn):
     customer_number: str = Field(
         "", max_length=64, description="The customer number shown in the DMS.", examples=["104233"]
     )
@@ -90,7 +98,7 @@ class BulkItemIn(CustomerIn):
     external_id: str = EXTERNAL_ID
 
 
-class BulkIn(Schema):
+class BulkIn(StrictIn):
     customers: list[BulkItemIn] = Field(
         ..., min_length=1, max_length=1000, description="1 to 1,000 customers to create or update."
     )
@@ -115,7 +123,7 @@ class BulkOut(Schema):
     errors: int = Field(..., description="How many failed.")
 
 
-class ContactIn(Schema):
+class ContactIn(StrictIn):
     kind: Literal["workshop_order", "vehicle_sale", "parts_sale", "other"] = Field(
         ..., description="What kind of contact this was.", examples=["workshop_order"]
     )
@@ -145,7 +153,7 @@ DecisionStatus = Literal["given", "refused", "withdrawn"]
 DecisionSource = Literal["dms_api", "paper_form", "staff"]
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictIn):
     purpose: str = Field(
         ...,
         max_length=40,
@@ -183,7 +191,7 @@ class DecisionIn(Schema):
     )
 
 
-class ConsentsIn(Schema):
+class ConsentsIn(StrictIn):
     decisions: list[DecisionIn] = Field(
         ..., min_length=1, max_length=50, description="One decision per purpose and channel."
     )
@@ -244,7 +252,7 @@ class FeedOut(Schema):
     )
 
 
-class CheckIn(Schema):
+class CheckIn(StrictIn):
     purpose: str = Field("marketing", max_length=40, description="The purpose's key.")
     channel: str = Field(..., max_length=20, description="`sms` or `email`.", examples=["sms"])
     customers: list[str] = Field(
@@ -288,7 +296,7 @@ def _all_events() -> list[WebhookEvent]:
     return ["consent.changed", "customer.erased"]
 
 
-class EndpointIn(Schema):
+class EndpointIn(StrictIn):
     url: str = Field(
         ...,
         max_length=1000,

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -42,6 +45,34 @@ api = NinjaAPI(
     auth=ApiKeyAuth(),
     urls_namespace="api-v1",
 )
+
+
+def json_object_body(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A body, when there is one, must be a JSON object (Ninja would read ``[]`` as ``{}``)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in ("POST", "PUT", "PATCH") and request.body.strip():
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                return JsonResponse(
+                    {
+                        "code": "invalid_request",
+                        "message": "The body must be a JSON object.",
+                        "details": None,
+                    },
+                    status=422,
+                )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# The last added wraps outermost: an idempotent replay needs no parsing.
+api.add_decorator(json_object_body, mode="view")
 api.add_decorator(idempotent, mode="view")
 
 

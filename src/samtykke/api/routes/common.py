@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja.responses import codes_4xx
-
 from samtykke.api.errors import ApiError, not_found
 from samtykke.api.schemas import ErrorOut
 from samtykke.customers.models import Customer
 from samtykke.tenancy.models import Dealer
 
-ERRORS: dict[Any, Any] = {codes_4xx: ErrorOut}
+# Every operation documents the error statuses it may answer with, all as ErrorOut.
+ERRORS: dict[Any, Any] = {frozenset({400, 401, 404, 405, 409, 413, 415, 422, 429}): ErrorOut}
 
 IDEMPOTENCY_HEADER: dict[str, Any] = {
     "parameters": [
