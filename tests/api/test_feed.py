@@ -89,7 +89,7 @@ def test_the_check_says_who_may_be_contacted_and_why_not(
     ids = [c.external_id for c in (ok, unasked, withdrawn, landline, gone, no_email, theirs)]
     sms = api.post(
         "consents/check",
-        {"purpose": "marketing", "channel": "sms", "customers": ids + ["nobody", ok.external_id]},
+        {"purpose": "marketing", "channel": "sms", "customers": [*ids, "nobody", ok.external_id]},
     ).json()
     assert sms["allowed"] == [ok.external_id, no_email.external_id]
     assert {d["customer"]: d["reason"] for d in sms["denied"]} == {
@@ -127,7 +127,6 @@ def test_eight_writers_and_a_reader_see_every_event_exactly_once(
     start = Dealer.objects.get(pk=dealer.pk).ledger_head.sequence
     per_writer = 25
     errors: list[BaseException] = []
-    done = threading.Event()
 
     def writer(customer: Customer, index: int) -> None:
         try:
