@@ -47,8 +47,10 @@ def test_bad_input_is_a_4xx_with_code_message_details(api: ApiClient) -> None:
     r = api.put("customers/K-1", {**KARI, "birth_date": "1980-02-30"})
     assert r.status_code == 422 and r.json()["code"] == "invalid_customer"
     r = api.put("customers/K-1", {**KARI, "birth_date": "17.05.1980"})
+    assert r.status_code == 422 and "birth_date" in r.json()["message"]
+    r = api.put("customers/K-1", {**KARI, "name": "x" * 201})
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"
-    assert r.json()["details"][0]["loc"][-1] == "birth_date"
+    assert r.json()["details"][0]["loc"][-1] == "name"
     r = api.client.put(
         "/api/v1/customers/K-1",
         data="{not json",
