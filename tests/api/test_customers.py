@@ -148,3 +148,13 @@ def test_personal_link_receipt_and_form(api: ApiClient, dealer: Dealer, customer
     assert (
         api.get(f"customers/{customer.external_id}/consent-receipt?language=de").status_code == 422
     )
+
+
+def test_nul_characters_are_a_4xx_everywhere(api: ApiClient, customer: Customer) -> None:
+    assert api.put("customers/K-1", {**KARI, "name": "Kari\x00"}).status_code == 422
+    assert api.get("customers/K%00-1").status_code == 422
+    assert api.get("consent-events?after=a%00").status_code == 422
+    body = {"customers": [{"external_id": "X\x00", "name": "x"}]}
+    assert api.post("customers/bulk", body).status_code == 422
+    r = api.post("consents/check", {"channel": "sms", "customers": [customer.external_id, "\x00"]})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"

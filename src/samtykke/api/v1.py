@@ -47,32 +47,46 @@ api = NinjaAPI(
 )
 
 
-def json_object_body(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A body, when there is one, must be a JSON object (Ninja would read ``[]`` as ``{}``)."""
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _invalid(message: str) -> HttpResponse:
+    return JsonResponse(
+        {"code": "invalid_request", "message": message, "details": None}, status=422
+    )
+
+
+def clean_input(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A body, when there is one, must be a JSON object (Ninja would read ``[]`` as ``{}``),
+    and no text may hold a NUL character (PostgreSQL cannot store one)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _has_nul(request.path) or _has_nul(dict(request.GET.lists())):
+            return _invalid("NUL characters are not allowed.")
         if request.method in ("POST", "PUT", "PATCH") and request.body.strip():
             try:
                 body = json.loads(request.body)
             except ValueError:
                 body = None
             if not isinstance(body, dict):
-                return JsonResponse(
-                    {
-                        "code": "invalid_request",
-                        "message": "The body must be a JSON object.",
-                        "details": None,
-                    },
-                    status=422,
-                )
+                return _invalid("The body must be a JSON object.")
+            if _has_nul(body):
+                return _invalid("NUL characters are not allowed.")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 # The last added wraps outermost: an idempotent replay needs no parsing.
-api.add_decorator(json_object_body, mode="view")
+api.add_decorator(clean_input, mode="view")
 api.add_decorator(idempotent, mode="view")
 
 
