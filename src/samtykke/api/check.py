@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
 from samtykke.api.errors import ApiError
 from samtykke.consent.models import Channel, ConsentState, Purpose, Status
 from samtykke.customers.models import Customer
@@ -31,20 +33,23 @@ def check_contact(
         for ext, pk, erased, mobile_ok, mobile_is_mobile, email_ok in (
             Customer.objects.for_dealer(dealer)
             .filter(external_id__in=chunk)
+            .annotate(erased=ExpressionWrapper(Q(erased_at__isnull=False), BooleanField()))
             .values_list(
                 "external_id",
                 "pk",
-                "erased_at",
+                "erased",
                 "mobile_is_valid",
                 "mobile_is_mobile",
                 "email_is_valid",
             )
         ):
             reachable = (mobile_ok and mobile_is_mobile) if channel.key == "sms" else email_ok
-            customers[ext] = (pk, erased is not None, reachable)
+            customers[ext] = (pk, bool(erased), reachable)
+    pks = [found[0] for found in customers.values()]
+    for start in range(0, len(pks), CHUNK):
         statuses.update(
             ConsentState.objects.for_dealer(dealer)
-            .filter(purpose=purpose, channel=channel, customer__external_id__in=chunk)
+            .filter(purpose=purpose, channel=channel, customer_id__in=pks[start : start + CHUNK])
             .values_list("customer_id", "status")
         )
     allowed: list[str] = []
