@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -86,7 +87,13 @@ def test_rate_limit_windows_in_redis(api_key: str) -> None:
 
 
 def test_openapi_documents_every_field(db: None) -> None:
-    schema = Client().get("/api/v1/openapi.json").json()
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicate keys in {keys}"
+        return dict(pairs)
+
+    raw = Client().get("/api/v1/openapi.json").content
+    schema = json.loads(raw, object_pairs_hook=no_duplicates)
     for name, component in schema["components"]["schemas"].items():
         for field, spec in component.get("properties", {}).items():
             assert spec.get("description"), f"{name}.{field} has no description"

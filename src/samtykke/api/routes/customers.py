@@ -106,7 +106,9 @@ def put_customer(
     return Status(201 if result.result == "created" else 200, customer_out(result.customer))
 
 
-@router.get("/customers/{external_id}", response={200: CustomerOut, **ERRORS}, summary="Read")
+@router.get(
+    "/customers/{external_id}", response={200: CustomerOut, **ERRORS}, summary="Read a customer"
+)
 def get_customer_route(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return customer_out(get_customer(request_dealer(request), external_id))
 
@@ -202,7 +204,7 @@ class FormQuery(Schema):
 
 @router.get(
     "/customers/{external_id}/consent-form.pdf",
-    response={200: None, **ERRORS},
+    response=ERRORS,  # 200 (a PDF) is documented below
     summary="The printable consent form (PDF)",
     openapi_extra={
         "responses": {

@@ -79,7 +79,9 @@ def get_endpoint(dealer: Dealer, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
-@router.get("/webhook-endpoints", response={200: list[EndpointOut], **ERRORS}, summary="List")
+@router.get(
+    "/webhook-endpoints", response={200: list[EndpointOut], **ERRORS}, summary="List endpoints"
+)
 def list_endpoints(request: HttpRequest) -> list[dict[str, Any]]:
     endpoints = WebhookEndpoint.objects.for_dealer(request_dealer(request)).order_by("pk")
     return [endpoint_out(e) for e in endpoints]
@@ -108,7 +110,9 @@ def create_endpoint(request: HttpRequest, payload: EndpointIn) -> Status[dict[st
 
 
 @router.get(
-    "/webhook-endpoints/{endpoint_id}", response={200: EndpointOut, **ERRORS}, summary="Read"
+    "/webhook-endpoints/{endpoint_id}",
+    response={200: EndpointOut, **ERRORS},
+    summary="Read an endpoint",
 )
 def read_endpoint(request: HttpRequest, endpoint_id: int = EndpointId) -> dict[str, Any]:
     return endpoint_out(get_endpoint(request_dealer(request), endpoint_id))
