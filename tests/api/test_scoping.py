@@ -42,6 +42,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "customers": [B_EXTERNAL_ID],
     },
     ("post", "/api/v1/webhook-endpoints"): {"url": "https://a.example/hook"},
+    ("patch", "/api/v1/webhook-endpoints/{endpoint_id}"): {"url": "https://a.example/x"},
 }
 
 

@@ -170,3 +170,18 @@ def test_private_urls_are_refused_unless_allowed(api: ApiClient) -> None:
             r = api.post("webhook-endpoints", {"url": url})
             assert r.status_code == 422 and r.json()["code"] == "invalid_url", url
         assert api.post("webhook-endpoints", {"url": "https://dms.example.no/h"}).status_code == 201
+
+
+def test_endpoints_are_listed_changed_and_deleted(api: ApiClient, dealer: Dealer) -> None:
+    created = api.post("webhook-endpoints", {"url": "https://dms.example.no/a"}).json()
+    assert created["events"] == ["consent.changed", "customer.erased"]
+    r = api.call("PATCH", f"webhook-endpoints/{created['id']}", {"events": ["customer.erased"]})
+    assert r.status_code == 200 and r.json()["events"] == ["customer.erased"]
+    r = api.call("PATCH", f"webhook-endpoints/{created['id']}", {"url": "ftp://x"})
+    assert r.status_code == 422
+    listed = api.get("webhook-endpoints").json()
+    assert [e["url"] for e in listed] == ["https://dms.example.no/a"]
+    assert "secret" not in listed[0]
+    assert api.delete(f"webhook-endpoints/{created['id']}").status_code == 204
+    assert api.get(f"webhook-endpoints/{created['id']}").status_code == 404
+    assert not WebhookEndpoint.objects.for_dealer(dealer).exists()

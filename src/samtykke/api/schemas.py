@@ -312,6 +312,13 @@ class EndpointIn(StrictIn):
     )
 
 
+class EndpointPatchIn(StrictIn):
+    url: str | None = Field(None, max_length=1000, description="A new URL.")
+    events: list[WebhookEvent] | None = Field(
+        None, min_length=1, description="A new list of event types."
+    )
+
+
 class EndpointOut(Schema):
     id: int = Field(..., description="The endpoint's id.")
     url: str = Field(..., description="Where events are POSTed.")

@@ -23,6 +23,7 @@ from samtykke.api.schemas import (
     DeliveryOut,
     EndpointIn,
     EndpointOut,
+    EndpointPatchIn,
     EndpointSecretOut,
 )
 from samtykke.api.webhooks.delivery import replay
@@ -116,6 +117,23 @@ def create_endpoint(request: HttpRequest, payload: EndpointIn) -> Status[dict[st
 )
 def read_endpoint(request: HttpRequest, endpoint_id: int = EndpointId) -> dict[str, Any]:
     return endpoint_out(get_endpoint(request_dealer(request), endpoint_id))
+
+
+@router.patch(
+    "/webhook-endpoints/{endpoint_id}",
+    response={200: EndpointOut, **ERRORS},
+    summary="Change an endpoint's URL or events",
+)
+def update_endpoint(
+    request: HttpRequest, payload: EndpointPatchIn, endpoint_id: int = EndpointId
+) -> dict[str, Any]:
+    endpoint = get_endpoint(request_dealer(request), endpoint_id)
+    if payload.url is not None:
+        endpoint.url = check_url(payload.url)
+    if payload.events is not None:
+        endpoint.events = list(dict.fromkeys(payload.events))
+    endpoint.save(update_fields=["url", "events"])
+    return endpoint_out(endpoint)
 
 
 @router.delete(
