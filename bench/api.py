@@ -10,7 +10,7 @@
   (target: under 200 ms server time).
 Server time is measured in process through Django's test client (no network).
 --postgres uses SAMTYKKE_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
-samtykke_api_bench, recreated); otherwise a fresh SQLite file in a temporary folder.
+samtykke_api, recreated); otherwise a fresh SQLite file in a temporary folder.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ BATCH = 1000
 def configure(postgres: bool) -> None:
     if postgres:
         url = os.environ.get(
-            "SAMTYKKE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/samtykke_api_bench"
+            "SAMTYKKE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/samtykke_api"
         )
         import psycopg
 

@@ -16,6 +16,8 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -87,10 +89,16 @@ class SyncAgent:
         raise ApiUnavailable(f"{method} {path}: {last}")
 
     # --- the DMS ---------------------------------------------------------------------------
-    def dms(self) -> sqlite3.Connection:
+    @contextmanager
+    def dms(self) -> Iterator[sqlite3.Connection]:
+        """A DMS connection in one transaction: committed at the end, rolled back on error."""
         connection = sqlite3.connect(self.config.dms_sqlite, timeout=30)
         connection.row_factory = sqlite3.Row
-        return connection
+        try:
+            with connection:
+                yield connection
+        finally:
+            connection.close()
 
     def changed_rows(self, sql: str, mark: Any) -> list[dict[str, Any]]:
         with self.dms() as connection:
