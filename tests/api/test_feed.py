@@ -119,7 +119,7 @@ def test_the_check_says_who_may_be_contacted_and_why_not(
 
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_eight_writers_and_a_reader_see_every_event_exactly_once(
     api: ApiClient, dealer: Dealer
 ) -> None:

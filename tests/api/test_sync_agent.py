@@ -21,7 +21,7 @@ from samtykke.tenancy.models import Dealer
 from tests.api.proxy import running_proxy
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
 ]
 

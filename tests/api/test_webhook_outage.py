@@ -19,7 +19,7 @@ from tests.api.receiver import running_receiver
 from tests.conftest import make_customer
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
 ]
 

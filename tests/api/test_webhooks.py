@@ -18,7 +18,7 @@ from tests.api.conftest import ApiClient
 from tests.api.receiver import Receiver, running_receiver
 
 # Webhooks start after commit: these tests commit for real.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 GIVEN = {"decisions": [{"purpose": "marketing", "channel": "sms", "status": "given"}]}
 
