@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, FilteredRelation, Q
 
 from samtykke.api.errors import ApiError
-from samtykke.consent.models import Channel, ConsentState, Purpose, Status
+from samtykke.consent.models import Channel, Purpose, Status
 from samtykke.customers.models import Customer
 from samtykke.tenancy.models import Dealer
 
@@ -26,44 +26,42 @@ def check_contact(
             f"Channel {channel_key!r} is not offered for purpose {purpose_key!r}.",
         )
     wanted = list(dict.fromkeys(external_ids))
-    customers: dict[str, tuple[int, bool, bool]] = {}
-    statuses: dict[int, str] = {}
+    # One LEFT JOIN per chunk: the customer and its state for this purpose and channel.
+    found: dict[str, tuple[bool, bool, str | None]] = {}
     for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        for ext, pk, erased, mobile_ok, mobile_is_mobile, email_ok in (
+        rows = (
             Customer.objects.for_dealer(dealer)
-            .filter(external_id__in=chunk)
-            .annotate(erased=ExpressionWrapper(Q(erased_at__isnull=False), BooleanField()))
+            .filter(external_id__in=wanted[start : start + CHUNK])
+            .annotate(
+                erased=ExpressionWrapper(Q(erased_at__isnull=False), BooleanField()),
+                state=FilteredRelation(
+                    "consent_states",
+                    condition=Q(consent_states__purpose=purpose, consent_states__channel=channel),
+                ),
+            )
             .values_list(
                 "external_id",
-                "pk",
                 "erased",
                 "mobile_is_valid",
                 "mobile_is_mobile",
                 "email_is_valid",
+                "state__status",
             )
-        ):
-            reachable = (mobile_ok and mobile_is_mobile) if channel.key == "sms" else email_ok
-            customers[ext] = (pk, bool(erased), reachable)
-    pks = [found[0] for found in customers.values()]
-    for start in range(0, len(pks), CHUNK):
-        statuses.update(
-            ConsentState.objects.for_dealer(dealer)
-            .filter(purpose=purpose, channel=channel, customer_id__in=pks[start : start + CHUNK])
-            .values_list("customer_id", "status")
         )
+        for ext, erased, mobile_ok, mobile_is_mobile, email_ok, status in rows:
+            reachable = (mobile_ok and mobile_is_mobile) if channel.key == "sms" else email_ok
+            found[ext] = (bool(erased), bool(reachable), status)
     allowed: list[str] = []
     denied: list[tuple[str, str]] = []
     address = {"sms": "no_valid_mobile", "email": "no_valid_email"}.get(
         channel.key, f"no_valid_{channel.key}"
     )
     for ext in wanted:
-        found = customers.get(ext)
-        if found is None:
+        if ext not in found:
             denied.append((ext, "not_found"))
             continue
-        pk, is_erased, reachable = found
-        status = statuses.get(pk, Status.UNKNOWN)
+        is_erased, reachable, state = found[ext]
+        status = state or Status.UNKNOWN
         if is_erased:
             denied.append((ext, "erased"))
         elif status != Status.GIVEN:
