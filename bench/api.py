@@ -213,27 +213,28 @@ def main() -> int:
         r = client.post("/api/v1/consents/check", body, content_type="application/json")
         assert r.status_code == 200 and len(r.json()["denied"]) == len(ids)
 
+    from samtykke.consent.models import Channel, Purpose
+
+    purpose = Purpose.objects.for_dealer(dealer).get(key="marketing")
+    sms = Channel.objects.get(key="sms")
+    customer_table = Customer._meta.db_table
+    state_table = ConsentState._meta.db_table
+
     def check_baseline() -> None:
-        list(
-            Customer.objects.for_dealer(dealer)
-            .filter(external_id__in=ids[:5000])
-            .values_list("external_id", "pk", "mobile_is_valid")
-        )
-        list(
-            Customer.objects.for_dealer(dealer)
-            .filter(external_id__in=ids[5000:])
-            .values_list("external_id", "pk", "mobile_is_valid")
-        )
-        list(
-            ConsentState.objects.for_dealer(dealer)
-            .filter(channel__key="sms", customer__external_id__in=ids[:5000])
-            .values_list("customer_id", "status")
-        )
-        list(
-            ConsentState.objects.for_dealer(dealer)
-            .filter(channel__key="sms", customer__external_id__in=ids[5000:])
-            .values_list("customer_id", "status")
-        )
+        """The same rows by hand: one raw LEFT JOIN per 2,000 ids, as the check reads them."""
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 2000):
+                chunk = ids[start : start + 2000]
+                marks = ",".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT c.external_id, c.erased_at, c.mobile_is_valid, c.mobile_is_mobile,"
+                    f" c.email_is_valid, s.status FROM {customer_table} c"
+                    f" LEFT JOIN {state_table} s ON s.customer_id = c.id"
+                    f" AND s.purpose_id = %s AND s.channel_id = %s"
+                    f" WHERE c.dealer_id = %s AND c.external_id IN ({marks})",
+                    [purpose.pk, sms.pk, dealer.pk, *chunk],
+                )
+                cursor.fetchall()
 
     check()  # warm up
     api_runs = [timed(check) for _ in range(7)]
@@ -244,7 +245,7 @@ def main() -> int:
     verdict = "under" if api_ms < 200 else "OVER"
     print(
         f"check {len(ids):,} customers: {api_ms:7.1f} ms (median of 7; {verdict} the 200 ms target)"
-        f"  baseline SELECT {base_ms:6.1f} ms  ratio {api_ms / base_ms:5.1f}x"
+        f"  baseline raw SELECT {base_ms:6.1f} ms  ratio {api_ms / base_ms:5.1f}x"
     )
     print(
         f"  CPU: check {api_cpu_ms:.1f} ms vs SELECT {base_cpu_ms:.1f} ms,"
