@@ -112,3 +112,32 @@ def test_docs_page_loads_nothing_from_outside(db: None) -> None:
     for url in urls:
         assert not re.match(r"^(https?:)?//", url), url
         assert client.get(url).status_code == 200, url
+
+
+def test_a_key_still_running_is_a_409_and_an_abandoned_one_is_taken_over(
+    api: ApiClient, dealer: Dealer, customer: Customer
+) -> None:
+    import datetime as dt
+
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from samtykke.api.idempotency import _fingerprint
+    from samtykke.api.models import IdempotencyRecord
+
+    path = f"/api/v1/customers/{customer.external_id}/consents"
+    body = json.dumps(DECISION)
+    fake = RequestFactory().post(path, body, content_type="application/json")
+    record = IdempotencyRecord.objects.create(
+        dealer=dealer, key="running", fingerprint=_fingerprint(fake)
+    )
+    r = api.post(path, DECISION, headers={"Idempotency-Key": "running"})
+    assert r.status_code == 409 and r["Retry-After"] == "1"
+    assert r.json()["code"] == "idempotency_key_in_progress"
+    IdempotencyRecord.objects.for_dealer(dealer).filter(pk=record.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    r = api.post(path, DECISION, headers={"Idempotency-Key": "running"})
+    assert r.status_code == 201
+    record.refresh_from_db()
+    assert record.status_code == 201
