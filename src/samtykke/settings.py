@@ -158,7 +158,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("SAMTYKKE_STATIC_ROOT") or (Path.cwd() / "var" / "static"))
+# Static files are served by WhiteNoise straight from the apps (finders); set
+# SAMTYKKE_STATIC_ROOT and run `samtykke manage collectstatic` to serve compressed copies.
+_static_root = env_str("SAMTYKKE_STATIC_ROOT")
+STATIC_ROOT = Path(_static_root) if _static_root else None
 MEDIA_ROOT = Path(env_str("SAMTYKKE_MEDIA_ROOT") or (Path.cwd() / "var" / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
