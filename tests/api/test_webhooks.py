@@ -185,3 +185,25 @@ def test_endpoints_are_listed_changed_and_deleted(api: ApiClient, dealer: Dealer
     assert api.delete(f"webhook-endpoints/{created['id']}").status_code == 204
     assert api.get(f"webhook-endpoints/{created['id']}").status_code == 404
     assert not WebhookEndpoint.objects.for_dealer(dealer).exists()
+
+
+def test_the_sweep_frees_stale_claims_and_sends_what_is_due(
+    api: ApiClient, receiver: Receiver, dealer: Dealer, customer: Customer
+) -> None:
+    from samtykke.cli import main
+
+    add_endpoint(api, receiver)
+    receiver.down = True
+    api.post(f"customers/{customer.external_id}/consents", GIVEN)
+    (delivery,) = WebhookDelivery.objects.for_dealer(dealer)
+    # A worker died while sending: its claim has expired.
+    WebhookDelivery.objects.for_dealer(dealer).update(
+        state="sending",
+        locked_until=timezone.now() - dt.timedelta(seconds=1),
+        next_attempt_at=timezone.now(),
+    )
+    receiver.down = False
+    assert main(["webhooks", "sweep"]) == 0
+    delivery.refresh_from_db()
+    assert delivery.state == "succeeded" and delivery.attempts == 2
+    assert len(receiver.received) == 1
