@@ -8,6 +8,7 @@ A secret may also come from a file named by ``<NAME>_FILE`` (Docker/Kubernetes s
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -67,3 +68,14 @@ def env_url(name: str, default: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise ImproperlyConfigured(f"{name}={value!r} must start with http:// or https://.")
     return value
+
+
+def env_decimal(name: str, default: str, *, minimum: str | None = None) -> Decimal:
+    value = (os.environ.get(name) or default).strip()
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number (e.g. 0.45).") from None
+    if not number.is_finite() or (minimum is not None and number < Decimal(minimum)):
+        raise ImproperlyConfigured(f"{name}={value!r} must be a number of at least {minimum}.")
+    return number

@@ -10,6 +10,11 @@
 | SAMTYKKE_TASKS_BACKEND | db, rq or immediate | db |
 | SAMTYKKE_REDIS_URL | Redis for rq | redis://127.0.0.1:6379/0 |
 | SAMTYKKE_SMS_BACKEND | outbox, console, test, twilio, linkmobility, sveve | outbox |
+| SAMTYKKE_SMS_TIMEOUT | seconds per SMS provider call | 10 |
+| SAMTYKKE_SMS_PRICE_PER_SEGMENT | NOK per SMS segment, for cost estimates | 0.45 |
+| SAMTYKKE_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _MESSAGING_SERVICE_SID, _FROM, _BASE_URL | Twilio | base https://api.twilio.com |
+| SAMTYKKE_LINK_USERNAME, _PASSWORD, _PLATFORM_ID, _PLATFORM_PARTNER_ID, _DELIVERY_GATE_ID, _BASE_URL, _WEBHOOK_SECRET | LINK Mobility | base https://n-eu.linkmobility.io |
+| SAMTYKKE_SVEVE_USER, _PASSWORD, _BASE_URL, _WEBHOOK_SECRET | Sveve | base https://sveve.no |
 | SAMTYKKE_EMAIL_BACKEND | smtp, console, locmem, outbox | console in debug, smtp otherwise |
 """
 
@@ -23,7 +28,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from samtykke.conf import env_bool, env_choice, env_int, env_str, env_url
+from samtykke.conf import env_bool, env_choice, env_decimal, env_int, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -186,6 +191,39 @@ SMS_BACKEND = env_choice(
     "outbox",
     ("outbox", "console", "test", "twilio", "linkmobility", "sveve"),
 )
+# Provider credentials and hosts (tests point the base URLs at local fake servers).
+SMS_TIMEOUT = env_int("SAMTYKKE_SMS_TIMEOUT", 10, minimum=1)  # seconds per provider call
+SMS_PRICE_PER_SEGMENT = env_decimal("SAMTYKKE_SMS_PRICE_PER_SEGMENT", "0.45", minimum="0")  # NOK
+TWILIO_ACCOUNT_SID = env_str("SAMTYKKE_TWILIO_ACCOUNT_SID", "") or ""
+TWILIO_AUTH_TOKEN = env_str("SAMTYKKE_TWILIO_AUTH_TOKEN", "") or ""
+TWILIO_MESSAGING_SERVICE_SID = env_str("SAMTYKKE_TWILIO_MESSAGING_SERVICE_SID", "") or ""
+TWILIO_FROM = env_str("SAMTYKKE_TWILIO_FROM", "") or ""  # default: the dealer's sender name
+TWILIO_BASE_URL = env_url("SAMTYKKE_TWILIO_BASE_URL", "https://api.twilio.com")
+LINK_USERNAME = env_str("SAMTYKKE_LINK_USERNAME", "") or ""
+LINK_PASSWORD = env_str("SAMTYKKE_LINK_PASSWORD", "") or ""
+LINK_PLATFORM_ID = env_str("SAMTYKKE_LINK_PLATFORM_ID", "COMMON_API") or "COMMON_API"
+LINK_PLATFORM_PARTNER_ID = env_str("SAMTYKKE_LINK_PLATFORM_PARTNER_ID", "") or ""
+LINK_DELIVERY_GATE_ID = env_str("SAMTYKKE_LINK_DELIVERY_GATE_ID", "") or ""
+LINK_BASE_URL = env_url("SAMTYKKE_LINK_BASE_URL", "https://n-eu.linkmobility.io")
+LINK_WEBHOOK_SECRET = env_str("SAMTYKKE_LINK_WEBHOOK_SECRET", "") or ""
+SVEVE_USER = env_str("SAMTYKKE_SVEVE_USER", "") or ""
+SVEVE_PASSWORD = env_str("SAMTYKKE_SVEVE_PASSWORD", "") or ""
+SVEVE_BASE_URL = env_url("SAMTYKKE_SVEVE_BASE_URL", "https://sveve.no")
+SVEVE_WEBHOOK_SECRET = env_str("SAMTYKKE_SVEVE_WEBHOOK_SECRET", "") or ""
+_sms_required = {
+    "twilio": ["SAMTYKKE_TWILIO_ACCOUNT_SID", "SAMTYKKE_TWILIO_AUTH_TOKEN"],
+    "linkmobility": [
+        "SAMTYKKE_LINK_USERNAME",
+        "SAMTYKKE_LINK_PASSWORD",
+        "SAMTYKKE_LINK_PLATFORM_PARTNER_ID",
+    ],
+    "sveve": ["SAMTYKKE_SVEVE_USER", "SAMTYKKE_SVEVE_PASSWORD"],
+}.get(SMS_BACKEND, [])
+_sms_missing = [n for n in _sms_required if not env_str(n)]
+if _sms_missing:
+    raise ImproperlyConfigured(
+        f"SAMTYKKE_SMS_BACKEND={SMS_BACKEND} needs {', '.join(_sms_missing)} (or *_FILE)."
+    )
 _email_backends = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
