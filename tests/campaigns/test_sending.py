@@ -13,6 +13,7 @@ from samtykke.campaigns import dispatch, links
 from samtykke.campaigns.models import Campaign, Recipient
 from samtykke.campaigns.receivers import on_delivery_reported
 from samtykke.campaigns.services import cancel, create_campaign, pause, resume, start
+from samtykke.messaging.reports import DeliveryReport, announce
 from samtykke.messaging.sms.base import test_outbox
 from samtykke.tenancy.models import Dealer
 from tests.conftest import make_customer
@@ -22,9 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture(autouse=True)
 def _outbox() -> Iterator[None]:
-    test_outbox.messages.clear()
+    test_outbox.clear()
     yield
-    test_outbox.messages.clear()
+    test_outbox.clear()
 
 
 def test_campaign_sends_once_to_each(dealer: Dealer) -> None:
@@ -54,9 +55,12 @@ def test_delivery_reports(dealer: Dealer) -> None:
     make_customer(dealer, 2)
     campaign = start(create_campaign(dealer=dealer))
     a, b = Recipient.objects.for_dealer(dealer).filter(campaign=campaign).order_by("pk")
-    on_delivery_reported(None, provider_id=a.provider_id, status="delivered")
-    on_delivery_reported(None, provider_id=b.provider_id, status="undelivered", error="30005")
-    on_delivery_reported(None, provider_id="unknown", status="delivered")
+    now = timezone.now()
+    assert announce(DeliveryReport("twilio", a.provider_id, str(a.pk), "delivered", now))
+    assert announce(DeliveryReport("twilio", "SMx", str(b.pk), "failed", now, error="30005"))
+    # Twice is harmless; an unknown message is nobody's.
+    assert announce(DeliveryReport("twilio", "SMx", str(b.pk), "failed", now, error="30005"))
+    assert not on_delivery_reported(None, DeliveryReport("twilio", "SMy", "", "delivered", now))
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.state == "delivered" and b.state == "failed" and b.failure_reason == "30005"

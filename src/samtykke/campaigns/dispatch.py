@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -32,7 +31,14 @@ from samtykke.campaigns import budget, links
 from samtykke.campaigns.message import render
 from samtykke.campaigns.models import Campaign, Recipient
 from samtykke.campaigns.schedule import next_open
-from samtykke.messaging.sms.base import SendResult, SmsBackend, SmsMessage, get_sms_backend
+from samtykke.messaging.email import send_email
+from samtykke.messaging.sms.base import (
+    FindSentUnsupported,
+    SendResult,
+    SmsBackend,
+    SmsMessage,
+    get_sms_backend,
+)
 
 log = logging.getLogger("samtykke.campaigns")
 
@@ -156,9 +162,9 @@ def watch(campaign_id: int) -> None:
         return  # stopped, or another watchdog runs this campaign
     watch_campaign.using(run_after=now + every).enqueue(campaign_id)  # successor first
     campaign = Campaign.all_dealers.select_related("dealer").get(pk=campaign_id)
-    backend = get_sms_backend()
-    for stage in STAGES:
-        settle_stale(campaign, stage, backend)
+    with get_sms_backend() as backend:
+        for stage in STAGES:
+            settle_stale(campaign, stage, backend)
     if campaign.last_batch_at is None or campaign.last_batch_at < now - 2 * every:
         log.info("campaign %s: reviving its lanes", campaign_id)
         Campaign.all_dealers.filter(pk=campaign_id).update(last_batch_at=now)
@@ -179,17 +185,17 @@ def run_batch(campaign_id: int) -> dt.datetime | None:
     if opens > now:
         return opens
     Campaign.all_dealers.filter(pk=campaign_id).update(last_batch_at=now)
-    backend = get_sms_backend()
-    for stage in STAGES:
-        settle_stale(campaign, stage, backend)
-        allowed, window_end = budget.take(dealer, batch_size())
-        if not allowed:
-            return window_end
-        claimed = claim(campaign, stage, allowed)
-        budget.give_back(dealer, allowed - len(claimed))
-        if claimed:
-            send_claimed(campaign, stage, claimed, backend)
-            return timezone.now()
+    with get_sms_backend() as backend:
+        for stage in STAGES:
+            settle_stale(campaign, stage, backend)
+            allowed, window_end = budget.take(dealer, batch_size())
+            if not allowed:
+                return window_end
+            claimed = claim(campaign, stage, allowed)
+            budget.give_back(dealer, allowed - len(claimed))
+            if claimed:
+                send_claimed(campaign, stage, claimed, backend)
+                return timezone.now()
     return _after_idle(campaign)
 
 
@@ -276,6 +282,8 @@ def _job(campaign: Campaign, stage: Stage, r: Recipient) -> Job:
             body=body,
             sender=campaign.dealer.sms_sender or campaign.dealer.name[:11],
             reference=f"{r.pk}{stage.suffix}",
+            campaign_id=campaign.pk,
+            dealer_id=campaign.dealer_id,
         ),
         link=url,
         since=since - dt.timedelta(seconds=5),
@@ -285,7 +293,7 @@ def _job(campaign: Campaign, stage: Stage, r: Recipient) -> Job:
 
 def _perform(backend: SmsBackend, job: Job) -> SendResult:
     """Runs in a thread: no database here, only the provider."""
-    if job.ask_first:
+    if job.ask_first and backend.supports_find_sent:
         try:
             found = backend.find_sent(
                 to=job.message.to,
@@ -310,7 +318,7 @@ def send_claimed(
     sms = [r for r in claimed if r.channel == "sms"]
     for r in claimed:
         if r.channel == "email":
-            _record(stage, r, _send_email(campaign, r))
+            _record(stage, r, _send_email(campaign, stage, r), backend)
     jobs = [_job(campaign, stage, r) for r in sms]
     workers = int(_setting("SEND_CONCURRENCY", 8))
     if workers > 1 and len(jobs) > 1:
@@ -319,27 +327,29 @@ def send_claimed(
     else:
         results = [_perform(backend, j) for j in jobs]
     for job, result in zip(jobs, results, strict=True):
-        _record(stage, job.recipient, result)
+        _record(stage, job.recipient, result, backend)
 
 
-def _send_email(campaign: Campaign, r: Recipient) -> SendResult:
-    url = links.url_for(r.link_nonce)
-    fields = {"first_name": r.customer.first_name, "dealer": campaign.dealer, "url": url}
-    try:
-        sent = EmailMessage(
-            subject=render(campaign.email_subject, **fields).replace("\n", " "),  # type: ignore[arg-type]
-            body=render(campaign.email_message, **fields),  # type: ignore[arg-type]
-            to=[r.customer.email],
-            reply_to=[campaign.dealer.contact_email] if campaign.dealer.contact_email else None,
-            headers={"X-Samtykke-Reference": str(r.pk)},
-        ).send()
-    except Exception as exc:
-        return SendResult("failed", error=f"{type(exc).__name__}: {exc}")
-    return SendResult("sent", provider_id=f"email-{r.pk}") if sent else SendResult("failed")
+def _send_email(campaign: Campaign, stage: Stage, r: Recipient) -> SendResult:
+    dealer, url = campaign.dealer, links.url_for(r.link_nonce)
+    first_name = r.customer.first_name
+    subject = render(campaign.email_subject, first_name=first_name, dealer=dealer, url=url)
+    return send_email(
+        r.customer.email,
+        " ".join(subject.split()),
+        render(campaign.email_message, first_name=first_name, dealer=dealer, url=url),
+        reference=f"recipient:{r.pk}{stage.suffix}",
+        reply_to=[dealer.contact_email] if dealer.contact_email else (),
+    )
 
 
-def _record(stage: Stage, r: Recipient, result: SendResult) -> None:
+def _record(stage: Stage, r: Recipient, result: SendResult, backend: SmsBackend) -> None:
     now = timezone.now()
+    if result.uncertain and (r.channel == "email" or not backend.supports_find_sent):
+        # It may have gone out and nobody can tell us: at most once.
+        result = SendResult(
+            "failed", error=f"uncertain, not resent: {result.error}"[:300], permanent=True
+        )
     mine = Recipient.all_dealers.filter(stage.q(SENDING), pk=r.pk, claim=r.claim)
     if result.status == "sent":
         mine.update(
@@ -377,7 +387,7 @@ def settle_stale(campaign: Campaign, stage: Stage, backend: SmsBackend) -> int:
             continue  # another worker settles it
         r = Recipient.all_dealers.select_related("customer").get(pk=pk)
         mine = Recipient.all_dealers.filter(stage.q(SENDING), pk=pk, claim=token)
-        if r.channel == "email":  # a mail server cannot be asked: at most once
+        if r.channel == "email" or not backend.supports_find_sent:  # cannot ask: at most once
             mine.update(
                 **{stage.state: FAILED}, failure_reason="interrupted while sending; not resent"
             )
@@ -390,6 +400,9 @@ def settle_stale(campaign: Campaign, stage: Stage, backend: SmsBackend) -> int:
                 reference=job.message.reference,
                 body_contains=job.link,
             )
+        except FindSentUnsupported:
+            mine.update(**{stage.state: FAILED}, failure_reason="interrupted; not resent")
+            continue
         except Exception as exc:
             log.warning("campaign %s: cannot settle recipient %s yet: %s", campaign.pk, pk, exc)
             continue  # stays in sending; tried again after stale_after()

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from samtykke.messaging.segments import estimate_cost, sms_length
 from samtykke.tenancy.models import Dealer
 
 PLACEHOLDERS = ("fornavn", "forhandler", "lenke")
 # Length of a personal link as it will be in the message (PUBLIC_URL/s/ + 32 characters).
 TOKEN_LENGTH = 32
-PRICE_PER_SEGMENT = Decimal("0.45")  # NOK, a typical Norwegian bulk SMS price
 
 DEFAULT_MESSAGE = (
     "Hei {fornavn}! {forhandler} vil gjerne sende deg tilbud og nyheter. Svar ja eller nei her: "
@@ -82,50 +82,16 @@ def example_url() -> str:
 
 @dataclass(frozen=True)
 class Measure:
-    length: int
+    length: int  # septets (GSM-7) or UTF-16 units (UCS-2)
     segments: int
     encoding: str  # "GSM-7" or "UCS-2"
-    cost: Decimal
+    cost: Decimal  # NOK for every recipient
+    unsupported: tuple[str, ...]  # the characters that forced UCS-2
 
 
 def measure(text: str, *, dealer: Dealer, first_name: str = "Kari", recipients: int = 1) -> Measure:
     """Length and segments of the message as a customer with an ordinary first name gets it."""
     body = render(text, first_name=first_name, dealer=dealer, url=example_url())
-    info = count_segments(body)
-    cost = PRICE_PER_SEGMENT * info.segments * max(recipients, 1)
-    return Measure(info.length, info.segments, info.encoding, cost)
-
-
-@dataclass(frozen=True)
-class SegmentInfo:
-    length: int  # in the encoding's units (septets for GSM-7, UTF-16 code units for UCS-2)
-    segments: int
-    encoding: str
-
-
-def count_segments(body: str) -> SegmentInfo:
-    """messaging.segments when present; the same rules here until then."""
-    try:
-        from samtykke.messaging import segments  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return _count(body)
-    result = segments.count_segments(body)
-    return SegmentInfo(int(result.length), int(result.segments), str(result.encoding))
-
-
-_GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM_EXTENDED = set("^{}\\[~]|€\f")
-
-
-def _count(body: str) -> SegmentInfo:
-    if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in body):
-        units = sum(2 if c in _GSM_EXTENDED else 1 for c in body)
-        single, multi, encoding = 160, 153, "GSM-7"
-    else:
-        units = len(body.encode("utf-16-le")) // 2
-        single, multi, encoding = 70, 67, "UCS-2"
-    segments = 1 if units <= single else -(-units // multi)
-    return SegmentInfo(units, segments, encoding)
+    info = sms_length(body)
+    cost = estimate_cost(info.segments, max(recipients, 1))
+    return Measure(info.units, info.segments, info.encoding, cost, info.unsupported)
