@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks.signals import task_finished
 
 from samtykke.campaigns import dispatch, links
 from samtykke.campaigns.models import Campaign, Recipient
@@ -23,9 +26,20 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture(autouse=True)
 def _outbox() -> Iterator[None]:
+    """An empty outbox; and a task that failed fails the test (the immediate backend only
+    records it)."""
+    failed: list[str] = []
+
+    def finished(sender: object, task_result: Any, **kwargs: object) -> None:
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.append(f"{task_result.task.name}: {task_result.errors}")
+
     test_outbox.clear()
+    task_finished.connect(finished, dispatch_uid="campaign-tests")
     yield
+    task_finished.disconnect(dispatch_uid="campaign-tests")
     test_outbox.clear()
+    assert not failed, failed
 
 
 def test_campaign_sends_once_to_each(dealer: Dealer) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from collections.abc import Iterator
+from array import array
 from typing import Any
 
 from django.db import transaction
@@ -100,28 +101,36 @@ def create_campaign(
     return campaign
 
 
-def _chunks(audience: Audience) -> Iterator[list[tuple[int, bool, bool]]]:
-    last = 0
-    while True:
-        rows = list(
-            audience.customers()
-            .filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "mobile_is_valid", "mobile_is_mobile", "email_is_valid")[
-                :PREPARE_CHUNK
-            ]
-        )
-        if not rows:
-            return
-        last = rows[-1][0]
-        yield [(pk, mv and mm, ev) for pk, mv, mm, ev in rows]
+def _audience_snapshot(audience: Audience) -> array[int]:
+    """Every customer the campaign asks, read in one query before anything is written (a
+    snapshot: chunked re-reads would scan the links this very preparation adds). Encoded
+    compactly: the customer id, negative when the customer is reached by e-mail."""
+    ids: array[int] = array("q")
+    rows = (
+        audience.customers()
+        .order_by("pk")
+        .values_list("pk", "mobile_is_valid", "mobile_is_mobile", "email_is_valid")
+    )
+    for pk, mobile_valid, is_mobile, email_valid in rows.iterator(chunk_size=20000):
+        channel = channel_for(mobile_valid and is_mobile, email_valid, audience.channels)
+        if channel:
+            ids.append(pk if channel == "sms" else -pk)
+    return ids
+
+
+def _customer(template: Customer, pk: int) -> Customer:
+    """A stand-in carrying only the id (what the ledger needs), without Model.__init__."""
+    customer = copy.copy(template)
+    customer.pk = pk
+    return customer
 
 
 def prepare(campaign: Campaign) -> int:
     """Recipients, personal links and a ``requested`` event each, in bulk, chunk by chunk.
 
     Each chunk is one transaction (the ledger is locked only that long). Running it again after
-    a failure continues: customers asked already are no longer in the audience.
+    a failure continues: customers asked already are no longer in the audience. A customer who
+    answers in between still gets a recipient row, but no ``requested`` event over the answer.
     """
     dealer = campaign.dealer
     purpose = marketing_purpose(dealer)
@@ -129,14 +138,15 @@ def prepare(campaign: Campaign) -> int:
     channel_rows = {c.key: c for c in Channel.objects.filter(key__in=channels)}
     audience = Audience(dealer, purpose, channels, campaign.contact_window_years)
     actor = Actor.system("campaign")
-    for chunk in _chunks(audience):
+    snapshot = _audience_snapshot(audience)
+    template = Customer(dealer_id=dealer.pk)
+    for start in range(0, len(snapshot), PREPARE_CHUNK):
         now = timezone.now()
         expires = now + dt.timedelta(days=campaign.link_days)
-        people: list[tuple[int, str]] = []
-        for pk, sms, email in chunk:
-            ch = channel_for(sms, email, channels)
-            if ch:
-                people.append((pk, ch))
+        people = [
+            (abs(code), "sms" if code > 0 else "email")
+            for code in snapshot[start : start + PREPARE_CHUNK]
+        ]
         nonces = [links.new_nonce() for _ in people]
         personal_links = [
             PersonalLink(
@@ -167,7 +177,7 @@ def prepare(campaign: Campaign) -> int:
             )
             items = [
                 _Pending(
-                    Customer(pk=r.customer_id, dealer_id=dealer.pk),
+                    _customer(template, r.customer_id),
                     purpose,
                     channel,
                     Status.REQUESTED,
