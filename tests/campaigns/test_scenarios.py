@@ -118,11 +118,15 @@ class Scenario:
             for w in self.workers:
                 assert w.poll() is None or w.returncode == -signal.SIGKILL, self.logs()
             time.sleep(0.5)
+        for w in self.workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGUSR1)  # stacks into the log
+        time.sleep(1)
         raise AssertionError(f"not done in {limit}s: {_states(self.database)}\n{self.logs()}")
 
     def logs(self) -> str:
         return "\n".join(
-            p.read_text(errors="replace")[-2000:] for p in sorted(self.tmp_path.glob("*.log"))
+            p.read_text(errors="replace")[-6000:] for p in sorted(self.tmp_path.glob("*.log"))
         )
 
     def stop(self) -> None:

@@ -67,10 +67,11 @@ def watch_every() -> dt.timedelta:
 
 def backoff(attempts: int) -> dt.timedelta:
     base = _setting("BACKOFF_SECONDS", 5)
-    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), _setting("BACKOFF_MAX", 900)))
 
 
-MAX_ATTEMPTS = 8
+# Transient errors are retried this often (with a 5 s … 15 min backoff: about four hours).
+MAX_ATTEMPTS = 24
 
 
 @dataclass(frozen=True)
@@ -301,7 +302,7 @@ def _job(campaign: Campaign, stage: Stage, r: Recipient) -> Job:
         ),
         link=url,
         since=since - dt.timedelta(seconds=5),
-        ask_first=r.attempts > 1,
+        ask_first=r.maybe_sent,
     )
 
 
@@ -319,6 +320,7 @@ def _perform(backend: SmsBackend, job: Job) -> SendResult:
             return SendResult("failed", error=f"could not ask the provider: {exc}")
         if found:
             return SendResult("sent", provider_id=found[0].provider_id)
+        # Not there: safe to send.
     try:
         return backend.send(job.message)
     except Exception as exc:  # a backend must not raise, but a bug must not lose the row
@@ -398,6 +400,7 @@ def _record(stage: Stage, r: Recipient, result: SendResult, backend: SmsBackend)
             **{stage.state: PENDING},
             failure_reason=(result.error or "")[:300],
             next_attempt_at=now + backoff(r.attempts),
+            maybe_sent=r.maybe_sent or result.uncertain,
         )
 
 
@@ -465,6 +468,6 @@ def settle_stale(campaign: Campaign, stage: Stage, backend: SmsBackend) -> int:
                 **{stage.state: SENT, stage.sent_at: now, stage.provider_id: found[0].provider_id}
             )
         else:
-            mine.update(**{stage.state: PENDING}, next_attempt_at=now)
+            mine.update(**{stage.state: PENDING}, next_attempt_at=now, maybe_sent=False)
         settled += 1
     return settled

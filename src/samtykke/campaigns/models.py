@@ -97,6 +97,8 @@ class Recipient(models.Model):
     failure_reason = models.CharField(max_length=300, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The last attempt may have gone out (a timeout): ask the provider before sending again.
+    maybe_sent = models.BooleanField(default=False)
     claim = models.CharField(max_length=32, blank=True)
     first_claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
