@@ -16,6 +16,7 @@
 | SAMTYKKE_LINK_USERNAME, _PASSWORD, _PLATFORM_ID, _PLATFORM_PARTNER_ID, _DELIVERY_GATE_ID, _BASE_URL, _WEBHOOK_SECRET | LINK Mobility | base https://n-eu.linkmobility.io |
 | SAMTYKKE_SVEVE_USER, _PASSWORD, _BASE_URL, _WEBHOOK_SECRET | Sveve | base https://sveve.no |
 | SAMTYKKE_EMAIL_BACKEND | smtp, console, locmem, outbox | console in debug, smtp otherwise |
+| SAMTYKKE_TRUSTED_PROXIES | proxies appending to X-Forwarded-For (client IP for rate limits, evidence) | 0 |
 """
 
 from __future__ import annotations
@@ -161,7 +162,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("SAMTYKKE_STATIC_ROOT") or (Path.cwd() / "var" / "static"))
+# Static files are served by WhiteNoise straight from the apps (finders); set
+# SAMTYKKE_STATIC_ROOT and run `samtykke manage collectstatic` to serve compressed copies.
+_static_root = env_str("SAMTYKKE_STATIC_ROOT")
+STATIC_ROOT = Path(_static_root) if _static_root else None
 MEDIA_ROOT = Path(env_str("SAMTYKKE_MEDIA_ROOT") or (Path.cwd() / "var" / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
@@ -264,6 +268,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"samtykke": {"level": env_str("SAMTYKKE_LOG_LEVEL", "INFO") or "INFO"}},
 }
+
+# Reverse proxies in front that append the client's address to X-Forwarded-For (0: none, use
+# REMOTE_ADDR). The portal's per-IP rate limit and consent evidence use the address they saw.
+TRUSTED_PROXIES = env_int("SAMTYKKE_TRUSTED_PROXIES", 0, minimum=0)
 
 # --- product --------------------------------------------------------------------------------
 PERSONAL_LINK_DAYS = env_int("SAMTYKKE_PERSONAL_LINK_DAYS", 60, minimum=1)

@@ -292,15 +292,22 @@ def _apply_to_states(
     events: list[ConsentEvent],
     states: dict[tuple[int, int, int], ConsentState],
 ) -> None:
-    created: dict[tuple[int, int, int], ConsentState] = {}
-    changed: dict[tuple[int, int, int], ConsentState] = {}
+    """Upsert the current view with the newest event per (customer, purpose, channel)."""
+    newest: dict[tuple[int, int, int], ConsentEvent] = {}
     for event in events:
         key = (event.customer_id, event.purpose_id, event.channel_id)
-        state = created.get(key) or states.get(key)
-        if not supersedes(event, state):
-            continue
-        if state is None:
-            created[key] = ConsentState(
+        before = newest.get(key)
+        state = states.get(key)
+        if before is not None:
+            if event.occurred_at >= before.occurred_at:
+                newest[key] = event
+        elif supersedes(event, state):
+            newest[key] = event
+    if not newest:
+        return
+    ConsentState.objects.bulk_create(
+        [
+            ConsentState(
                 dealer_id=dealer.pk,
                 customer_id=event.customer_id,
                 purpose_id=event.purpose_id,
@@ -310,21 +317,12 @@ def _apply_to_states(
                 since=event.occurred_at,
                 event=event,
             )
-            continue
-        state.status, state.source, state.since, state.event = (
-            event.status,
-            event.source,
-            event.occurred_at,
-            event,
-        )
-        if key not in created:
-            changed[key] = state
-    if created:
-        ConsentState.objects.bulk_create(list(created.values()))
-    if changed:
-        ConsentState.all_dealers.bulk_update(
-            list(changed.values()), ["status", "source", "since", "event"]
-        )
+            for event in newest.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["customer", "purpose", "channel"],
+        update_fields=["status", "source", "since", "event"],
+    )
 
 
 GDPR_RESET_BATCH = 1000
