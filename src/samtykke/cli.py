@@ -23,6 +23,7 @@ AREAS = (
     "backoffice",
     "api",
     "documents",
+    "imports",
 )
 
 

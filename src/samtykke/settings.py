@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "samtykke.backoffice",
     "samtykke.api",
     "samtykke.documents",
+    "samtykke.imports",
 ]
 
 MIDDLEWARE = [
@@ -247,7 +248,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin": no Referer leaves the site (personal links stay private), while the browser
+# still sends a real Origin on our own form POSTs. With "no-referrer" it sends "Origin: null",
+# which Django's CSRF check rejects: no staff or admin form could be submitted in a browser.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 _https = PUBLIC_URL.startswith("https://")
 SESSION_COOKIE_SECURE = _https

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from samtykke.tenancy.models import Dealer, Membership
@@ -22,6 +23,7 @@ from samtykke.tenancy.models import Dealer, Membership
 SESSION_DEALER = "samtykke_dealer_id"
 
 View = Callable[..., HttpResponse]
+M = TypeVar("M", bound=Model)
 
 
 def dealers_for(user: Any) -> list[Dealer]:
@@ -39,16 +41,29 @@ def role_at(user: Any, dealer: Dealer) -> str | None:
 
 def current_dealer(request: HttpRequest) -> Dealer | None:
     """The dealer of this session, if the user may still enter it."""
+    found = dealer_and_role(request)
+    return found[0] if found else None
+
+
+def dealer_and_role(request: HttpRequest) -> tuple[Dealer, str] | None:
+    """The session's dealer and the user's role there (one query each), or None to pick one."""
     user = request.user
     dealer_id = request.session.get(SESSION_DEALER)
     if dealer_id is not None:
         dealer = Dealer.objects.filter(pk=dealer_id).first()
-        if dealer is not None and role_at(user, dealer):
-            return dealer
-    choices = dealers_for(user)
-    if len(choices) == 1 and not user.is_superuser:
-        request.session[SESSION_DEALER] = choices[0].pk
-        return choices[0]
+        role = role_at(user, dealer) if dealer is not None else None
+        if dealer is not None and role:
+            return dealer, role
+    if user.is_superuser:
+        return None
+    memberships = list(
+        Membership.all_dealers.filter(user_id=user.pk or 0)
+        .select_related("dealer")
+        .order_by("dealer__name")[:2]
+    )
+    if len(memberships) == 1:
+        request.session[SESSION_DEALER] = memberships[0].dealer_id
+        return memberships[0].dealer, memberships[0].role
     return None
 
 
@@ -64,11 +79,10 @@ def staff_view(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        dealer = current_dealer(request)
-        if dealer is None:
+        found = dealer_and_role(request)
+        if found is None:
             return redirect("backoffice:choose_dealer")
-        request.dealer = dealer  # type: ignore[attr-defined]
-        request.role = role_at(request.user, dealer)  # type: ignore[attr-defined]
+        request.dealer, request.role = found  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -85,3 +99,23 @@ def admin_view(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def dealer_of(request: HttpRequest) -> Dealer:
+    """The dealer ``staff_view`` resolved for this request."""
+    dealer = getattr(request, "dealer", None)
+    if not isinstance(dealer, Dealer):
+        raise PermissionDenied
+    return dealer
+
+
+def is_admin(request: HttpRequest) -> bool:
+    return getattr(request, "role", None) == Membership.Role.ADMIN
+
+
+def dealer_object(request: HttpRequest, model: type[M], **lookup: Any) -> M:
+    """One of this dealer's objects, or 404 (another dealer's object is never a 403)."""
+    found = model.objects.for_dealer(dealer_of(request)).filter(**lookup).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return found

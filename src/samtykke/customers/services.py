@@ -11,7 +11,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from samtykke.customers.models import Contact, Customer
-from samtykke.customers.normalize import normalize_email, normalize_phone
+from samtykke.customers.normalize import (
+    EmailResult,
+    PhoneResult,
+    normalize_email,
+    normalize_phone,
+)
 from samtykke.tenancy.models import Dealer
 
 
@@ -35,12 +40,23 @@ class CustomerData:
     legacy_consent: dict[str, Any] | None = None
 
 
-def apply_customer_data(customer: Customer, data: CustomerData) -> None:
-    """Copy ``data`` onto ``customer``, normalizing phone and e-mail (invalid ones kept with why)."""
+def apply_customer_data(
+    customer: Customer,
+    data: CustomerData,
+    *,
+    phone: PhoneResult | None = None,
+    email: EmailResult | None = None,
+) -> None:
+    """Copy ``data`` onto ``customer``, normalizing phone and e-mail (invalid ones kept with why).
+
+    ``phone`` and ``email`` may carry ``normalize_phone(data.mobile)`` and
+    ``normalize_email(data.email)`` when they were already computed (the bulk import normalizes
+    in a worker process while the previous batch is written).
+    """
     if not data.external_id or len(data.external_id) > 64:
         raise CustomerError("external_id must be 1–64 characters.")
-    phone = normalize_phone(data.mobile)
-    email = normalize_email(data.email)
+    phone = phone or normalize_phone(data.mobile)
+    email = email or normalize_email(data.email)
     customer.external_id = data.external_id
     customer.customer_number = data.customer_number[:64]
     customer.name = data.name[:200]

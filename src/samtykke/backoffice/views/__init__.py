@@ -1,0 +1,1 @@
+"""Staff pages (the back office), one module per screen."""
