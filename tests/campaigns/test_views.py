@@ -98,7 +98,7 @@ def test_other_dealers_campaign_is_404(alice: Any, carol: Any, other_dealer: Dea
 def test_manual_dealer_sees_why(carol: Any, other_dealer: Dealer) -> None:
     client = _login(carol)
     for url in ("/kampanjer/", "/kampanjer/ny/"):
-        assert "manually" in client.get(url).content.decode()
+        assert "samler inn samtykke manuelt" in client.get(url).content.decode()
     assert client.post("/kampanjer/ny/", {"years": "5"}).status_code == 200
     assert not Campaign.objects.for_dealer(other_dealer).exists()
     assert not Recipient.objects.for_dealer(other_dealer).exists()

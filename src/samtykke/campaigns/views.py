@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from samtykke.backoffice.access import staff_view
@@ -50,7 +50,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-MEASURE = _lazy(
+MEASURE = gettext_lazy(
     "%(length)s characters · %(segments)s SMS (%(encoding)s) · estimated cost NOK %(cost)s"
 )
 
@@ -178,10 +178,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "start": (services.start, _lazy("The campaign is started.")),
-    "pause": (services.pause, _lazy("The campaign is paused.")),
-    "resume": (services.resume, _lazy("Sending has resumed.")),
-    "cancel": (services.cancel, _lazy("The campaign is cancelled; nothing more is sent.")),
+    "start": (services.start, gettext_lazy("The campaign is started.")),
+    "pause": (services.pause, gettext_lazy("The campaign is paused.")),
+    "resume": (services.resume, gettext_lazy("Sending has resumed.")),
+    "cancel": (services.cancel, gettext_lazy("The campaign is cancelled; nothing more is sent.")),
 }
 
 
