@@ -50,7 +50,7 @@ def _post(client: Client, key: str, body: object) -> tuple[int, dict[str, object
     return response.status_code, response.json()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_api_create_start_and_read(dealer: Dealer, api_key: str, other_api_key: str) -> None:
     test_outbox.clear()
     make_customer(dealer, 1)

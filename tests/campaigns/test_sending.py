@@ -21,7 +21,7 @@ from samtykke.messaging.sms.base import test_outbox
 from samtykke.tenancy.models import Dealer
 from tests.conftest import make_customer
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

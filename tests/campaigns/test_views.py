@@ -65,7 +65,7 @@ def test_wizard_creates_a_draft_then_start_sends(alice: Any, dealer: Dealer) -> 
     assert "Vårkampanje" in page.content.decode() and "<svg" in page.content.decode()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_start_pause_cancel_and_csv(alice: Any, dealer: Dealer) -> None:
     test_outbox.clear()
     make_customer(dealer, 1, name="=HYPERLINK(1) Ola")

@@ -50,13 +50,14 @@ def timeline(
     """Cumulative sent, opened and answered per hour."""
     keys = ("sent", "opened", "answered")
     totals = [0, 0, 0]
-    series: list[list[tuple[int, int]]] = [[], [], []]
-    for index, (_, *values) in enumerate(rows):
+    # Each line starts from zero at the campaign's first hour, then one point per hour's end.
+    series: list[list[tuple[int, int]]] = [[(0, 0)], [(0, 0)], [(0, 0)]]
+    for index, (_, *values) in enumerate(rows, start=1):
         for k in range(3):
             totals[k] += values[k]
             series[k].append((index, totals[k]))
     top = max(totals) or 1
-    span = max(len(rows) - 1, 1)
+    span = max(len(rows), 1)
     lines = [
         Line(
             keys[k],

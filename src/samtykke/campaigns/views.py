@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -145,7 +146,7 @@ def message_measure(request: HttpRequest) -> JsonResponse:
             "length": m.length,
             "segments": m.segments,
             "encoding": m.encoding,
-            "cost": f"{m.cost:.2f}",
+            "cost": number_format(m.cost, 2),
             "unsupported": "".join(m.unsupported),
             "problems": check_message(text, dealer),
         }
