@@ -137,3 +137,67 @@ def test_throughput_limit(dealer: Dealer, settings: object) -> None:
     assert allowed == 0 and until > timezone.now()
     budget.give_back(dealer, 1)
     assert budget.take(dealer, 5)[0] == 1
+
+
+def test_stuck_sends_are_settled_by_asking(dealer: Dealer, settings: Any) -> None:
+    """A worker died after the provider took one message and before it took the other."""
+    from samtykke.messaging.sms.base import SmsMessage, TestBackend
+
+    settings.CAMPAIGN_STALE_SECONDS = 0
+    make_customer(dealer, 1)
+    make_customer(dealer, 2)
+    campaign = create_campaign(dealer=dealer)
+    Campaign.objects.for_dealer(dealer).filter(pk=campaign.pk).update(status="sending")
+    claimed = dispatch.claim(campaign, dispatch.FIRST, 10)
+    assert {r.state for r in claimed} == {"sending"}
+    went_out, lost = claimed
+    job = dispatch._job(campaign, dispatch.FIRST, went_out)
+    TestBackend().send(SmsMessage(job.message.to, job.message.body, "x", str(went_out.pk)))
+    dispatch.drive(campaign.pk)
+    went_out.refresh_from_db()
+    lost.refresh_from_db()
+    assert went_out.state == "sent" and went_out.provider_id == "test-1"
+    assert lost.state == "sent"
+    assert sorted(m.to for m in test_outbox.messages) == sorted(
+        [went_out.customer.mobile, lost.customer.mobile]
+    )
+
+
+def test_reminder_goes_to_those_who_did_not_answer(dealer: Dealer) -> None:
+    from samtykke.campaigns.reminders import start_reminders
+    from samtykke.consent.actions import Actor, Decision, record_consent
+
+    quiet = make_customer(dealer, 1)
+    answered = make_customer(dealer, 2)
+    campaign = start(create_campaign(dealer=dealer, reminder_after_days=7))
+    assert len(test_outbox.messages) == 2
+    record_consent(
+        dealer=dealer,
+        customer=answered,
+        decisions=[Decision("marketing", "sms", "given")],
+        source="portal",
+        actor=Actor.customer(),
+    )
+    assert start_reminders(campaign.pk) == 1
+    assert start_reminders(campaign.pk) == 0  # once
+    campaign.refresh_from_db()
+    assert campaign.status == "done" and campaign.reminder_started_at is not None
+    assert len(test_outbox.messages) == 3
+    reminder = test_outbox.messages[-1]
+    first = next(m for m in test_outbox.messages if m.to == quiet.mobile)
+    assert reminder.to == quiet.mobile and reminder.body == first.body
+    assert reminder.reference.endswith("-r")
+    r = Recipient.objects.for_dealer(dealer).get(campaign=campaign, customer=quiet)
+    assert r.reminder == "sent" and r.state == "sent"
+
+
+def test_scheduled_start(dealer: Dealer) -> None:
+    from samtykke.campaigns.tasks import start_scheduled
+
+    make_customer(dealer, 1)
+    later = timezone.now() + dt.timedelta(hours=2)
+    campaign = start(create_campaign(dealer=dealer, start_at=later))
+    assert campaign.status == "scheduled" and test_outbox.messages == []
+    start_scheduled.call(campaign.pk)
+    campaign.refresh_from_db()
+    assert campaign.status == "done" and len(test_outbox.messages) == 1
