@@ -48,9 +48,25 @@ DEFAULT_NOTICE = {
 }
 
 
+# The same rows as migration 0002_channels: made again here when missing (a database flushed
+# by transactional tests, or by `manage flush`, has lost the migration's data).
+DEFAULT_CHANNELS = [
+    ("sms", "SMS", "SMS", "SMS", 1),
+    ("email", "E-post", "E-post", "E-mail", 2),
+]
+
+
+def ensure_channels() -> None:
+    for key, nb, nn, en, order in DEFAULT_CHANNELS:
+        Channel.objects.get_or_create(
+            key=key, defaults={"name_nb": nb, "name_nn": nn, "name_en": en, "order": order}
+        )
+
+
 @transaction.atomic
 def install_defaults(dealer: Dealer) -> None:
     LedgerHead.objects.get_or_create(dealer=dealer)
+    ensure_channels()
     if not Purpose.objects.for_dealer(dealer).exists():
         purpose = Purpose.objects.create(dealer=dealer, **DEFAULT_PURPOSE)
         purpose.channels.set(Channel.objects.filter(key__in=["sms", "email"]))

@@ -14,6 +14,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--campaign", type=int, metavar="ID", help="only this campaign's messages")
     p.add_argument("--dealer", metavar="SLUG", help="only this dealer's messages")
+    p.add_argument(
+        "--deliver",
+        action="store_true",
+        help="play the provider: report these messages as delivered (demo)",
+    )
     p.set_defaults(handler=cmd_outbox)
 
     p = subparsers.add_parser(
@@ -42,6 +47,11 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         messages = OutboxMessage.objects.for_dealer(_dealer(args.dealer)).order_by("id")
     if args.campaign is not None:
         messages = messages.filter(campaign_id=args.campaign)
+    if args.deliver:
+        from samtykke.messaging.sms.outbox import simulate_delivery
+
+        print(f"{simulate_delivery(messages)} reported as delivered")
+        return 0
     for m in messages.iterator(chunk_size=2000):
         print(f"{m.to} {' '.join(m.body.split())}")
     return 0

@@ -31,6 +31,8 @@ class OutboxMessage(models.Model):
     encoding = models.CharField(max_length=5)
     segments = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # When a delivery report was simulated for it (the demo's "as if delivered").
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     all_dealers = models.Manager()
     objects = DealerScopedManager()
@@ -125,6 +127,8 @@ class InboundMessage(models.Model):
     body = models.TextField()
     action = models.CharField(max_length=10, choices=Action.choices)
     customers_withdrawn = models.PositiveIntegerField(default=0)
+    # The dealer's customers with that number when it came: erasing one blanks the row.
+    customer_ids = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
 
     all_dealers = models.Manager()

@@ -43,8 +43,19 @@ class Reply:
     body: str
 
 
-def withdraw_sms_consent(dealer: Dealer, e164: str, evidence: dict[str, str]) -> int:
-    """Withdraw SMS consent of every non-erased customer of ``dealer`` with this number."""
+def customers_with_number(dealer: Dealer, e164: str) -> list[Customer]:
+    """Every non-erased customer of ``dealer`` whose mobile is this (normalized) number."""
+    return list(
+        Customer.objects.for_dealer(dealer)
+        .filter(mobile=e164, erased_at__isnull=True)
+        .order_by("pk")
+    )
+
+
+def withdraw_sms_consent(
+    dealer: Dealer, customers: list[Customer], evidence: dict[str, str]
+) -> int:
+    """Withdraw SMS consent (every active purpose) of these customers; how many changed."""
     keys = list(
         Purpose.objects.for_dealer(dealer)
         .filter(active=True, channels__key="sms")
@@ -53,9 +64,8 @@ def withdraw_sms_consent(dealer: Dealer, e164: str, evidence: dict[str, str]) ->
     )
     if not keys:
         return 0
-    customers = Customer.objects.for_dealer(dealer).filter(mobile=e164, erased_at__isnull=True)
     changed = 0
-    for customer in customers.order_by("pk"):
+    for customer in customers:
         events = record_consent(
             dealer=dealer,
             customer=customer,
@@ -89,6 +99,8 @@ def handle_reply(route: InboundRoute, reply: Reply) -> InboundMessage | None:
             logger.info("reply %s %s seen before", reply.provider, reply.provider_message_id)
             return None
         phone = normalize_phone(reply.from_number)
+        customers = customers_with_number(dealer, phone.value) if phone.is_valid else []
+        message.customer_ids = [c.pk for c in customers]
         if is_stop_word(reply.body) and phone.is_valid:
             evidence = {
                 "from": phone.value,
@@ -96,10 +108,23 @@ def handle_reply(route: InboundRoute, reply: Reply) -> InboundMessage | None:
                 "provider": reply.provider,
                 "provider_id": reply.provider_message_id,
             }
-            message.customers_withdrawn = withdraw_sms_consent(dealer, phone.value, evidence)
+            message.customers_withdrawn = withdraw_sms_consent(dealer, customers, evidence)
             message.action = InboundMessage.Action.WITHDREW
-            message.save(update_fields=["action", "customers_withdrawn"])
+            message.save(update_fields=["action", "customers_withdrawn", "customer_ids"])
         else:
+            message.save(update_fields=["customer_ids"])
             logger.info("reply %s at %s ignored", reply.provider_message_id, dealer.slug)
         transaction.on_commit(lambda: sms_received.send(sender=InboundMessage, message=message))
     return message
+
+
+def forget_erased_customer(
+    sender: object, dealer_id: int, customer_id: int, **kwargs: object
+) -> None:
+    """``customer_erased``: blank the number and text of the replies that came from them."""
+    replies = InboundMessage.objects.for_dealer(dealer_id).exclude(from_number="")
+    ids = [m.pk for m in replies.only("pk", "customer_ids") if customer_id in m.customer_ids]
+    if ids:
+        InboundMessage.objects.for_dealer(dealer_id).filter(pk__in=ids).update(
+            from_number="", to_number="", body=""
+        )

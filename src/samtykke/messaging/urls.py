@@ -5,6 +5,7 @@ from samtykke.messaging import views, webhooks
 app_name = "messaging"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("sms-utboks/", views.outbox, name="outbox"),
+    path("sms-utboks/levert/", views.outbox_deliver, name="outbox_deliver"),
     path("hooks/sms/twilio/status/", webhooks.twilio_status, name="twilio_status"),
     path("hooks/sms/twilio/inbound/<str:secret>/", webhooks.twilio_inbound, name="twilio_inbound"),
     path(

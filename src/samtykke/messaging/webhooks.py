@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
@@ -86,12 +87,11 @@ def twilio_inbound(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 # --- LINK Mobility ----------------------------------------------------------------------------
-def _json_body(request: HttpRequest) -> dict[str, object] | None:
+def _json_body(request: HttpRequest) -> Any:
     try:
-        value = json.loads(request.body or b"null")
+        return json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return None
-    return value if isinstance(value, dict) else None
 
 
 @csrf_exempt
@@ -100,10 +100,13 @@ def linkmobility_delivery(request: HttpRequest, secret: str) -> HttpResponse:
     if not _secret_matches(secret, settings.LINK_WEBHOOK_SECRET):
         return _not_found()
     body = _json_body(request)
-    report = linkmobility.parse_delivery(body) if body is not None else None
-    if report is None:
+    items = body if isinstance(body, list) else [body]  # one report, or several at once
+    reports = [linkmobility.parse_delivery(i) if isinstance(i, dict) else None for i in items]
+    if not reports or None in reports:
         return _bad("Expected a JSON delivery report with id and resultCode.")
-    announce(report)
+    for report in reports:
+        if report is not None:
+            announce(report)
     return _ok()
 
 
@@ -114,7 +117,7 @@ def linkmobility_inbound(request: HttpRequest, secret: str) -> HttpResponse:
     if route is None:
         return _not_found()
     body = _json_body(request)
-    parsed = linkmobility.parse_inbound(body) if body is not None else None
+    parsed = linkmobility.parse_inbound(body) if isinstance(body, dict) else None
     if parsed is None:
         return _bad("Expected a JSON message with messageId, source and userData.")
     handle_reply(route, Reply("linkmobility", *parsed))
@@ -148,6 +151,12 @@ def sveve_inbound(request: HttpRequest, secret: str) -> HttpResponse:
     if route is None:
         return _not_found()
     params = _sveve_params(request)
+    if "status" in params:  # an account with one callback URL sends its reports here too
+        report = sveve.parse_delivery({k: str(params.get(k, "")) for k in params})
+        if report is None:
+            return _bad("id and status (true/false) are required.")
+        announce(report)
+        return _ok()
     number, text = params.get("number", ""), params.get("msg")
     if not number or text is None:
         return _bad("number and msg are required.")

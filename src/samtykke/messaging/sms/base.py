@@ -13,6 +13,8 @@ Interface for callers (campaigns, portal, API):
   the provider says it already sent (used to settle a send that was in flight when a worker died).
   Backends whose provider has no such listing have ``supports_find_sent = False`` and raise
   ``FindSentUnsupported``.
+- ``backend.parallel_safe``: whether ``send()`` may run in several threads at once (the HTTP
+  providers share one thread-safe connection pool; the outbox writes to the database).
 - Delivery reports arrive later through the webhooks in ``messaging/webhooks.py`` and are
   announced by the ``delivery_reported`` signal (``messaging/signals.py``).
 """
@@ -74,6 +76,9 @@ class FindSentUnsupported(NotImplementedError):
 class SmsBackend:
     name: ClassVar[str] = "base"
     supports_find_sent: ClassVar[bool] = True
+    # False: send() writes to the database (the outbox), so call it from one thread, outside
+    # any open transaction; True: safe to call from several threads at once.
+    parallel_safe: ClassVar[bool] = True
 
     def send(self, message: SmsMessage) -> SendResult:
         raise NotImplementedError

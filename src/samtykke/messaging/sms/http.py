@@ -16,6 +16,7 @@ what is worth a retry live here, once:
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +38,17 @@ class ProviderRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class SmsConfigurationError(ValueError):
+    """Our set-up cannot send (no sender name, no credentials): not the recipient's fault."""
+
+
 class HttpSmsBackend(SmsBackend):
     base_url: str = ""
 
     def __init__(self, *, timeout: float | None = None) -> None:
         self.timeout = float(timeout if timeout is not None else settings.SMS_TIMEOUT)
         self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     # --- what a provider fills in ---------------------------------------------------------
     def auth(self) -> httpx.Auth | tuple[str, str] | None:
@@ -57,20 +63,26 @@ class HttpSmsBackend(SmsBackend):
     # --- the pipeline -----------------------------------------------------------------------
     @property
     def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(
-                base_url=self.base_url,
-                auth=self.auth(),
-                timeout=httpx.Timeout(self.timeout, connect=min(5.0, self.timeout)),
-                headers={"User-Agent": "samtykke"},
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
-            )
-        return self._client
+        """One pool per backend instance, shared by the threads that use it."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._new_client()
+            return self._client
+
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url,
+            auth=self.auth(),
+            timeout=httpx.Timeout(self.timeout, connect=min(5.0, self.timeout)),
+            headers={"User-Agent": "samtykke"},
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        )
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def call(self, request: ProviderRequest) -> httpx.Response:
         return self.client.request(
@@ -85,6 +97,8 @@ class HttpSmsBackend(SmsBackend):
     def send(self, message: SmsMessage) -> SendResult:
         try:
             request = self.build_send(message)
+        except SmsConfigurationError as exc:
+            return SendResult(FAILED, error=str(exc), error_code="configuration")
         except ValueError as exc:  # a number or text the provider cannot take: never will
             return SendResult(FAILED, error=str(exc), permanent=True)
         try:

@@ -34,7 +34,12 @@ from samtykke.messaging.sms.base import (
     SentMessage,
     SmsMessage,
 )
-from samtykke.messaging.sms.http import HttpSmsBackend, ProviderRequest, json_or_empty
+from samtykke.messaging.sms.http import (
+    HttpSmsBackend,
+    ProviderRequest,
+    SmsConfigurationError,
+    json_or_empty,
+)
 from samtykke.messaging.sms.twilio import E164
 
 ACCEPTED = {1000, 1005, 1011, 1012, 1013}
@@ -57,6 +62,8 @@ class LinkMobilityBackend(HttpSmsBackend):
     def build_send(self, message: SmsMessage) -> ProviderRequest:
         if not E164.match(message.to):
             raise ValueError(f"{message.to!r} is not a number in E.164 form (+4791234567).")
+        if not message.sender:
+            raise SmsConfigurationError("No sender: set the dealer's SMS sender name.")
         numeric = message.sender.lstrip("+").isdigit()
         payload: dict[str, object] = {
             "source": message.sender,

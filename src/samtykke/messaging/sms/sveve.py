@@ -34,7 +34,12 @@ from samtykke.messaging.sms.base import (
     SentMessage,
     SmsMessage,
 )
-from samtykke.messaging.sms.http import HttpSmsBackend, ProviderRequest, json_or_empty
+from samtykke.messaging.sms.http import (
+    HttpSmsBackend,
+    ProviderRequest,
+    SmsConfigurationError,
+    json_or_empty,
+)
 from samtykke.messaging.sms.twilio import E164
 
 BAD_LOGIN = "Feil brukernavn/passord"
@@ -57,12 +62,14 @@ class SveveBackend(HttpSmsBackend):
         self.base_url = settings.SVEVE_BASE_URL
 
     def build_send(self, message: SmsMessage) -> ProviderRequest:
+        if not message.sender:
+            raise SmsConfigurationError("No sender: set the dealer's SMS sender name.")
         sms = {
             "to": sveve_number(message.to),
             "msg": message.body,
             "from": message.sender,
             "ref": message.reference,
-            "reply": not message.sender.isalpha(),
+            "reply": message.sender.lstrip("+").isdigit(),  # a name cannot take replies
         }
         payload = {
             "user": settings.SVEVE_USER,

@@ -3,7 +3,8 @@
 - send: ``POST /2010-04-01/Accounts/{Sid}/Messages.json``, basic auth (Account SID, auth
   token), form-encoded ``To``, ``From`` (or ``MessagingServiceSid``), ``Body``, ``StatusCallback``.
   Our reference rides in the StatusCallback URL (``?ref=…``) so each status report names it.
-- find_sent: ``GET …/Messages.json?To=…&DateSent>=YYYY-MM-DD&PageSize=1000``, following
+- find_sent: ``GET …/Messages.json?To=…&DateSent>=YYYY-MM-DD&PageSize=1000`` (the name is
+  ``DateSent>``, as Twilio's own clients send it), following
   ``next_page_uri``; filtered here to the exact time and the text.
 - webhooks: status callbacks and inbound SMS are form posts signed with ``X-Twilio-Signature``:
   base64(HMAC-SHA1(auth token, URL + every POST parameter's name and value, sorted by name)).
@@ -27,7 +28,12 @@ from django.utils import timezone
 
 from samtykke.messaging.reports import DeliveryReport, DeliveryStatus
 from samtykke.messaging.sms.base import FAILED, SENT, SendResult, SentMessage, SmsMessage
-from samtykke.messaging.sms.http import HttpSmsBackend, ProviderRequest, json_or_empty
+from samtykke.messaging.sms.http import (
+    HttpSmsBackend,
+    ProviderRequest,
+    SmsConfigurationError,
+    json_or_empty,
+)
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 API = "/2010-04-01/Accounts/{sid}/Messages.json"
@@ -35,7 +41,17 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # Errors in OUR set-up (credentials, sender, service): retrying may help once fixed, and the
 # recipient is not to blame. Any other 4xx is about this message or number: permanent.
-CONFIGURATION_ERRORS = {"20003", "20404", "20429", "21212", "21606", "21659", "21703", "21704"}
+CONFIGURATION_ERRORS = {
+    "20003",
+    "20404",
+    "20429",
+    "21212",
+    "21603",
+    "21606",
+    "21659",
+    "21703",
+    "21704",
+}
 
 STATUSES = {
     "accepted": DeliveryStatus.SENT,
@@ -86,8 +102,10 @@ class TwilioBackend(HttpSmsBackend):
         }
         if settings.TWILIO_MESSAGING_SERVICE_SID:
             data["MessagingServiceSid"] = settings.TWILIO_MESSAGING_SERVICE_SID
-        else:
+        elif settings.TWILIO_FROM or message.sender:
             data["From"] = settings.TWILIO_FROM or message.sender
+        else:
+            raise SmsConfigurationError("No sender: set the dealer's SMS sender name.")
         return ProviderRequest("POST", self.messages_path, data=data)
 
     def parse_send(self, message: SmsMessage, response: httpx.Response) -> SendResult:
@@ -113,7 +131,8 @@ class TwilioBackend(HttpSmsBackend):
         earliest = since - CLOCK_SKEW
         params: dict[str, str] | None = {
             "To": to,
-            "DateSent>=": earliest.astimezone(dt.UTC).date().isoformat(),
+            # On the wire "DateSent>=2026-11-30": the parameter's name is "DateSent>".
+            "DateSent>": earliest.astimezone(dt.UTC).date().isoformat(),
             "PageSize": "1000",
         }
         path: str | None = self.messages_path
@@ -162,8 +181,9 @@ def _message(item: Mapping[str, object]) -> SentMessage:
 
 # --- webhooks ---------------------------------------------------------------------------------
 def compute_signature(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
-    """Twilio's request signature: URL, then each name+value sorted by name (then value)."""
-    payload = url + "".join(name + value for name, value in sorted(params))
+    """Twilio's request signature: URL, then each name+value sorted by name (then value);
+    a repeated identical pair counts once, as in Twilio's own validators."""
+    payload = url + "".join(name + value for name, value in sorted(set(params)))
     digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 

@@ -1,0 +1,3 @@
+from tests.messaging.fakes.process import _serve
+
+_serve()
