@@ -105,6 +105,7 @@ def test_unknown_token_gets_a_friendly_page_without_personal_data(
     assert response.status_code == 404
     html = response.content.decode()
     assert "Denne lenken virker ikke" in html
+    assert "åpner du den på nytt fra SMS-en" in html
     _assert_no_personal_data(html, customer)
     assert "sessionid" not in response.cookies
 
