@@ -10,7 +10,8 @@
     SAMTYKKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/samtykke_campaigns \\
         uv run python bench/campaigns.py --postgres [--recipients 1000000] [--sms 5000]
 
-It recreates the database named in SAMTYKKE_DATABASE_URL with the suffix ``_bench``.
+It recreates the database named in SAMTYKKE_DATABASE_URL with the suffix ``_bench`` (``--suffix``).
+``--recipients 0`` measures only the sending.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _database(postgres: bool) -> str:
+def _database(postgres: bool, suffix: str = "_bench") -> str:
     if not postgres:
         return f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     import psycopg
@@ -38,7 +38,7 @@ def _database(postgres: bool) -> str:
     if not url.startswith("postgres"):
         sys.exit("--postgres needs SAMTYKKE_DATABASE_URL=postgres://…/<your database>")
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
+    name = parts.path.lstrip("/") + suffix
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -232,13 +232,26 @@ def bench_prepare(n: int) -> None:
 def bench_send(n: int) -> None:
     import httpx
     from django.db import connection
-    from tests.campaigns.fake_twilio import SID, TOKEN
 
     from samtykke.campaigns import dispatch
     from samtykke.campaigns.models import Campaign
     from samtykke.tenancy.models import Dealer
 
-    dealer = Dealer.objects.get(slug="bench-bil")
+    dealer = Dealer.objects.filter(slug="bench-bil").first()
+    if dealer is None:  # --recipients 0: a campaign of n only for this part
+        from samtykke.campaigns.services import create_campaign
+        from samtykke.tenancy.services import create_dealer
+
+        dealer = create_dealer(
+            name="Bench Bil AS",
+            org_number="923609016",
+            slug="bench-bil",
+            consent_option=Dealer.ConsentOption.ASSISTED,
+            sms_sender="BenchBil",
+            sending_hours=None,
+        )
+        _customers(dealer, n)
+        create_campaign(dealer=dealer, channels=["sms"], reminder_after_days=None)
     Dealer.objects.filter(pk=dealer.pk).update(sms_per_minute=10**8)
     campaign = Campaign.objects.for_dealer(dealer).exclude(name="baseline").get()
     from samtykke.campaigns.models import Recipient
@@ -254,7 +267,7 @@ def bench_send(n: int) -> None:
     backend = dispatch.sms_backend()
     client = httpx.Client(
         base_url=os.environ["SAMTYKKE_TWILIO_BASE_URL"],
-        auth=(SID, TOKEN),
+        auth=(os.environ["SAMTYKKE_TWILIO_ACCOUNT_SID"], os.environ["SAMTYKKE_TWILIO_AUTH_TOKEN"]),
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
     )
     pool = dispatch._pool()
@@ -263,7 +276,7 @@ def bench_send(n: int) -> None:
     list(
         pool.map(
             lambda i: client.post(
-                f"/2010-04-01/Accounts/{SID}/Messages.json",
+                f"/2010-04-01/Accounts/{os.environ['SAMTYKKE_TWILIO_ACCOUNT_SID']}/Messages.json",
                 data={"To": f"+478{i:07d}", "Body": "x" * 120},
             ),
             range(n),
@@ -302,25 +315,17 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--recipients", type=int, default=1_000_000)
     parser.add_argument("--sms", type=int, default=5000)
+    parser.add_argument("--suffix", default="_bench", help="database name suffix (PostgreSQL)")
     args = parser.parse_args()
-    database = _database(args.postgres)
-    fake = subprocess.Popen(
-        [sys.executable, "-m", "tests.campaigns.fake_twilio"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert fake.stdout is not None
-        url = fake.stdout.readline().strip()
+    database = _database(args.postgres, args.suffix)
+    from tests.messaging.fakes import FakeProcess
+
+    with FakeProcess("twilio") as fake:  # messaging's fake Twilio, in its own process
         os.environ.update(
+            {f"SAMTYKKE_{name}": str(value) for name, value in fake.values.items()},
             SAMTYKKE_DATABASE_URL=database,
             SAMTYKKE_SECRET_KEY="bench-" + "b" * 50,
             SAMTYKKE_TASKS_BACKEND="immediate",
-            SAMTYKKE_SMS_BACKEND="twilio",
-            SAMTYKKE_TWILIO_ACCOUNT_SID=SID_,
-            SAMTYKKE_TWILIO_AUTH_TOKEN=TOKEN_,
-            SAMTYKKE_TWILIO_BASE_URL=url,
             SAMTYKKE_PUBLIC_URL="https://samtykke.example.no",
             SAMTYKKE_LOG_LEVEL="WARNING",
         )
@@ -330,14 +335,12 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
-        bench_prepare(args.recipients)
-        bench_send(min(args.sms, args.recipients))
-    finally:
-        fake.terminate()
+        if args.recipients:
+            bench_prepare(args.recipients)
+        bench_send(args.sms)
+        stats = fake.stats()
+        assert not stats["duplicates"], stats
 
-
-from tests.campaigns.fake_twilio import SID as SID_  # noqa: E402
-from tests.campaigns.fake_twilio import TOKEN as TOKEN_  # noqa: E402
 
 if __name__ == "__main__":
     main()
