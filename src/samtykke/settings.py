@@ -17,6 +17,8 @@
 | SAMTYKKE_SVEVE_USER, _PASSWORD, _BASE_URL, _WEBHOOK_SECRET | Sveve | base https://sveve.no |
 | SAMTYKKE_EMAIL_BACKEND | smtp, console, locmem, outbox | console in debug, smtp otherwise |
 | SAMTYKKE_TRUSTED_PROXIES | proxies appending to X-Forwarded-For (client IP for rate limits, evidence) | 0 |
+| SAMTYKKE_API_RATE_LIMIT | API requests per key per minute | 600 |
+| SAMTYKKE_WEBHOOK_ALLOW_PRIVATE | webhooks may go to private/loopback addresses | false |
 """
 
 from __future__ import annotations
@@ -180,6 +182,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- background work ------------------------------------------------------------------------
 TASKS_BACKEND = env_choice("SAMTYKKE_TASKS_BACKEND", "db", ("db", "rq", "immediate"))
 REDIS_URL = env_str("SAMTYKKE_REDIS_URL", "redis://127.0.0.1:6379/0") or ""
+REDIS_CONFIGURED = env_str("SAMTYKKE_REDIS_URL") is not None
 TASKS: dict[str, dict[str, object]]
 if TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -279,3 +282,9 @@ TRUSTED_PROXIES = env_int("SAMTYKKE_TRUSTED_PROXIES", 0, minimum=0)
 
 # --- product --------------------------------------------------------------------------------
 PERSONAL_LINK_DAYS = env_int("SAMTYKKE_PERSONAL_LINK_DAYS", 60, minimum=1)
+
+# --- API and webhooks -----------------------------------------------------------------------
+API_RATE_LIMIT_PER_MINUTE = env_int("SAMTYKKE_API_RATE_LIMIT", 600, minimum=1)
+# "redis" shares the counters through SAMTYKKE_REDIS_URL; "database" works everywhere.
+API_RATE_LIMIT_STORE = "redis" if REDIS_CONFIGURED else "database"
+WEBHOOK_ALLOW_PRIVATE = env_bool("SAMTYKKE_WEBHOOK_ALLOW_PRIVATE", DEBUG)

@@ -73,9 +73,11 @@ def test_qr_code_opens_the_customers_personal_link(
     assert link.origin == PersonalLink.Origin.PAPER_FORM
     days = (link.expires_at - timezone.now()) / dt.timedelta(days=1)
     assert 59.9 < days <= 60
-    response = client.get(urlsplit(url).path)
+    response = client.get(urlsplit(url).path, follow=True)  # the portal redirects to a clean URL
     assert response.status_code == 200
-    assert "Bilhuset Nord AS" in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/samtykke/"
+    page = response.content.decode()
+    assert "Bilhuset Nord AS" in page and customer.first_name in page
 
 
 def test_norwegian_letters_and_markup_in_names_print_as_text(dealer: Dealer) -> None:
@@ -142,7 +144,7 @@ def test_one_box_per_purpose_and_channel(dealer: Dealer, customer: Customer) -> 
     flat = _one_line(
         pdf_text(render_consent_forms(dealer=dealer, requests=[FormRequest(customer)]))[0]
     )
-    assert flat.count("Ja, tilbud og nyheter") == 2
+    assert flat.count("Ja til «Tilbud og nyheter» på") == 2
     assert "på SMS" in flat and "på e-post" in flat.lower()
 
 
@@ -156,3 +158,27 @@ def test_another_dealers_or_erased_customer_is_refused(
     customer.erased_at = timezone.now()
     with pytest.raises(ValueError, match="erased"):
         render_consent_forms(dealer=dealer, requests=[FormRequest(customer)])
+
+
+def test_without_dejavu_the_form_uses_reportlabs_own_font(
+    dealer: Dealer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh machine without fonts-dejavu-core: Bitstream Vera from ReportLab, æøå intact."""
+    from pathlib import Path
+
+    from samtykke.documents import pdf
+
+    customer = make_customer(dealer, 7, name="Åse Ørnes-Bækken")
+    monkeypatch.setattr(pdf, "_SYSTEM_DEJAVU", Path("/nonexistent"))
+    pdf.fonts.cache_clear()
+    pdf.styles.cache_clear()
+    try:
+        assert pdf.fonts().source == "Bitstream Vera"
+        document = render_consent_forms(dealer=dealer, requests=[FormRequest(customer)])
+        assert b"Vera" in document
+        assert "Åse Ørnes-Bækken" in pdf_text(document)[0]
+    finally:
+        monkeypatch.undo()
+        pdf.fonts.cache_clear()
+        pdf.styles.cache_clear()
+        assert pdf.fonts().source == "DejaVu Sans" or not pdf._SYSTEM_DEJAVU.is_dir()

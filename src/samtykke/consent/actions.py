@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connections, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from samtykke.consent.ledger import GENESIS, evidence_digest
 from samtykke.consent.ledger import event_hash as compute_hash
-from samtykke.consent.ledger import evidence_digest
 from samtykke.consent.models import (
     ActorKind,
     Channel,
@@ -205,57 +205,93 @@ def append_events(
     occurred_at: dt.datetime,
     only_if_current_in: Iterable[str | None] | None = None,
 ) -> list[ConsentEvent]:
-    """Append validated items to the ledger and the current view. Call inside a transaction."""
+    """Append validated items to the ledger and the current view. Call inside a transaction.
+
+    The hot path of every bulk job (GDPR reset, imports, campaigns): the rows go to the database
+    as plain multi-row INSERTs and one upsert of the current view, with the head locked once.
+    """
     head = LedgerHead.objects.select_for_update().get(dealer_id=dealer.pk)
-    states = {
-        (s.customer_id, s.purpose_id, s.channel_id): s
-        for s in ConsentState.objects.for_dealer(dealer).filter(
-            customer_id__in={i.customer.pk for i in items}
-        )
-    }
-    allowed = None if only_if_current_in is None else set(only_if_current_in)
+    if only_if_current_in is not None:
+        allowed = set(only_if_current_in)
+        current = {
+            (c, p, ch): status
+            for c, p, ch, status in ConsentState.objects.for_dealer(dealer)
+            .filter(customer_id__in={i.customer.pk for i in items})
+            .values_list("customer_id", "purpose_id", "channel_id", "status")
+        }
+        items = [
+            i for i in items if current.get((i.customer.pk, i.purpose.pk, i.channel.pk)) in allowed
+        ]
+    if not items:
+        return []
     recorded_at = timezone.now()
+    first_sequence = head.sequence + 1
     events: list[ConsentEvent] = []
-    for item in items:
-        state = states.get((item.customer.pk, item.purpose.pk, item.channel.pk))
-        if allowed is not None and (state.status if state else None) not in allowed:
-            continue
-        sequence = head.sequence + 1
-        digest = evidence_digest(item.evidence)
+    prev = head.hash or GENESIS
+    for offset, item in enumerate(items):
         event = ConsentEvent(
             dealer_id=dealer.pk,
-            sequence=sequence,
-            customer=item.customer,
-            purpose=item.purpose,
-            channel=item.channel,
+            sequence=first_sequence + offset,
+            customer_id=item.customer.pk,
+            purpose_id=item.purpose.pk,
+            channel_id=item.channel.pk,
             status=item.status,
             source=source,
-            notice_version=item.notice,
+            notice_version_id=item.notice.pk if item.notice else None,
             notice_assumed=item.notice_assumed,
             legal_basis=LegalBasis.CONSENT,
             actor_kind=actor.kind,
-            actor_user=actor.user,  # type: ignore[misc]
-            actor_api_key=actor.api_key,
+            actor_user_id=actor.user.pk if actor.user else None,
+            actor_api_key_id=actor.api_key.pk if actor.api_key else None,
             actor_label=actor.label[:200],
             evidence=item.evidence,
-            evidence_sha256=digest,
+            evidence_sha256=evidence_digest(item.evidence),
             occurred_at=occurred_at,
             recorded_at=recorded_at,
-            prev_hash=head.hash or "0" * 64,
+            prev_hash=prev,
         )
-        event.hash = hash_of(event, item.notice.content_sha256 if item.notice else "")
-        head.sequence, head.hash = sequence, event.hash
+        event.hash = prev = hash_of(event, item.notice.content_sha256 if item.notice else "")
         events.append(event)
-    if not events:
-        return []
-    ConsentEvent.objects.bulk_create(events)
-    _apply_to_states(dealer, events, states)
-    LedgerHead.objects.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash)
+    _insert_events(events)
+    _upsert_states(dealer, events)
+    LedgerHead.objects.filter(pk=head.pk).update(sequence=events[-1].sequence, hash=prev)
     ids = [e.pk for e in events]
     transaction.on_commit(
         lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
     )
     return events
+
+
+_EVENT_FIELDS = [f for f in ConsentEvent._meta.concrete_fields if not f.primary_key]
+_INSERT_CHUNK = 1000
+
+
+def _insert_events(events: list[ConsentEvent]) -> None:
+    """Plain multi-row INSERTs (no ORM compilation per row), then read back the ids by sequence."""
+    connection = connections[ConsentEvent.all_dealers.db]
+    table = connection.ops.quote_name(ConsentEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _EVENT_FIELDS)
+    row_marks = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(events), _INSERT_CHUNK):
+            chunk = events[start : start + _INSERT_CHUNK]
+            params: list[Any] = []
+            for event in chunk:
+                params.extend(
+                    f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS
+                )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))}",  # noqa: S608 - names from model metadata; values are parameters
+                params,
+            )
+    ids = dict(
+        ConsentEvent.objects.for_dealer(events[0].dealer_id)
+        .filter(sequence__gte=events[0].sequence, sequence__lte=events[-1].sequence)
+        .values_list("sequence", "pk")
+    )
+    for event in events:
+        event.pk = ids[event.sequence]
+        event._state.adding = False
 
 
 def hash_of(event: ConsentEvent, notice_sha256: str) -> str:
@@ -287,42 +323,60 @@ def supersedes(event: ConsentEvent, state: ConsentState | None) -> bool:
     return state is None or event.occurred_at >= state.since
 
 
-def _apply_to_states(
-    dealer: Dealer,
-    events: list[ConsentEvent],
-    states: dict[tuple[int, int, int], ConsentState],
-) -> None:
-    """Upsert the current view with the newest event per (customer, purpose, channel)."""
+_STATE_COLUMNS = [
+    "dealer_id",
+    "customer_id",
+    "purpose_id",
+    "channel_id",
+    "status",
+    "source",
+    "since",
+    "event_id",
+]
+
+
+def _upsert_states(dealer: Dealer, events: list[ConsentEvent]) -> None:
+    """One upsert of the current view: per key the newest event, if newer than what is there.
+
+    The same rule as ``supersedes`` and verify's replay, kept in SQL so no row is read first.
+    """
     newest: dict[tuple[int, int, int], ConsentEvent] = {}
     for event in events:
         key = (event.customer_id, event.purpose_id, event.channel_id)
         before = newest.get(key)
-        state = states.get(key)
-        if before is not None:
-            if event.occurred_at >= before.occurred_at:
-                newest[key] = event
-        elif supersedes(event, state):
+        if before is None or event.occurred_at >= before.occurred_at:
             newest[key] = event
-    if not newest:
-        return
-    ConsentState.objects.bulk_create(
-        [
-            ConsentState(
-                dealer_id=dealer.pk,
-                customer_id=event.customer_id,
-                purpose_id=event.purpose_id,
-                channel_id=event.channel_id,
-                status=event.status,
-                source=event.source,
-                since=event.occurred_at,
-                event=event,
-            )
-            for event in newest.values()
-        ],
-        update_conflicts=True,
-        unique_fields=["customer", "purpose", "channel"],
-        update_fields=["status", "source", "since", "event"],
+    connection = connections[ConsentState.all_dealers.db]
+    quote = connection.ops.quote_name
+    table = quote(ConsentState._meta.db_table)
+    since_field = ConsentState._meta.get_field("since")
+    columns = ", ".join(quote(c) for c in _STATE_COLUMNS)
+    row_marks = "(" + ", ".join(["%s"] * len(_STATE_COLUMNS)) + ")"
+    updates = ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}" for c in ("status", "source", "since", "event_id")
     )
+    rows = list(newest.values())
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
+            params: list[Any] = []
+            for e in chunk:
+                params += [
+                    dealer.pk,
+                    e.customer_id,
+                    e.purpose_id,
+                    e.channel_id,
+                    e.status,
+                    e.source,
+                    since_field.get_db_prep_save(e.occurred_at, connection),
+                    e.pk,
+                ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))} "  # noqa: S608 - names from model metadata
+                f"ON CONFLICT ({quote('customer_id')}, {quote('purpose_id')}, {quote('channel_id')}) "
+                f"DO UPDATE SET {updates} WHERE excluded.{quote('since')} >= {table}.{quote('since')}",
+                params,
+            )
 
 
 GDPR_RESET_BATCH = 1000

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import qrcode
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -250,10 +251,8 @@ def _choices(purposes: Sequence[Purpose], customer: Customer, language: str) -> 
                 where = _pretty_phone(customer.mobile) if customer.mobile_is_valid else ""
             elif channel.key == "email" and customer.email_is_valid:
                 where = customer.email
-            label = _("Yes, %(purpose)s by %(channel)s") % {
-                "purpose": purpose.label(language).lower()
-                if language != "en"
-                else purpose.label(language),
+            label = _("Yes to “%(purpose)s” by %(channel)s") % {
+                "purpose": purpose.label(language),
                 "channel": _channel_word(channel.label(language), language),
             }
             detail = f"<br/><font size=8 color='#555555'>{text(where)}</font>" if where else ""
@@ -325,12 +324,15 @@ def _phone_block(dealer: Dealer, url: str, expires: dt.datetime) -> Table:
         Paragraph(text(answer), s["cell"]),
         Paragraph(text(url), s["small"]),
     ]
-    table = Table([[_QrCode(url, 30 * mm), right]], colWidths=[34 * mm, WIDTH - 34 * mm])
+    # 3 mm of white around the code: the quiet zone scanners need.
+    table = Table([[_QrCode(url, 28 * mm), right]], colWidths=[34 * mm, WIDTH - 34 * mm])
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("LEFTPADDING", (0, 0), (0, -1), 3 * mm),
+                ("TOPPADDING", (0, 0), (0, -1), 3 * mm),
+                ("BOTTOMPADDING", (0, 0), (0, -1), 3 * mm),
                 ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
             ]
@@ -398,11 +400,13 @@ def _form(
     ]
 
 
+@transaction.atomic
 def render_consent_forms(*, dealer: Dealer, requests: Sequence[FormRequest]) -> bytes:
     """One PDF with one A4 form per request, in order.
 
-    Issues a personal link (origin ``paper_form``) per form for its QR code. Raises ValueError
-    for a customer of another dealer or an erased customer.
+    Issues a personal link (origin ``paper_form``) per form for its QR code, all in one
+    transaction (a failed render leaves no links behind). Raises ValueError for a customer of
+    another dealer or an erased customer, or an unknown language.
     """
     for request in requests:
         if request.customer.dealer_id != dealer.pk:

@@ -50,17 +50,18 @@ def fonts() -> Fonts:
     ]
     for regular, bold, name in candidates:
         if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("Samtykke", str(regular)))
-            pdfmetrics.registerFont(TTFont("Samtykke-Bold", str(bold)))
+            family = "Samtykke" + name.split()[0]  # ReportLab keeps the first font of a name
+            pdfmetrics.registerFont(TTFont(family, str(regular)))
+            pdfmetrics.registerFont(TTFont(f"{family}-Bold", str(bold)))
             pdfmetrics.registerFontFamily(
-                "Samtykke",
-                normal="Samtykke",
-                bold="Samtykke-Bold",
-                italic="Samtykke",
-                boldItalic="Samtykke-Bold",
+                family,
+                normal=family,
+                bold=f"{family}-Bold",
+                italic=family,
+                boldItalic=f"{family}-Bold",
             )
             logger.debug("PDF font: %s (%s)", name, regular)
-            return Fonts("Samtykke", "Samtykke-Bold", name)
+            return Fonts(family, f"{family}-Bold", name)
     logger.warning(
         "No TTF font found (neither DejaVu nor ReportLab's Vera): PDFs use Helvetica, which "
         "covers æ, ø and å but is not embedded."

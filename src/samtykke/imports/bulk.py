@@ -36,6 +36,7 @@ CUSTOMER_COLUMNS = (
     "legacy_consent",
     "created_at",
     "updated_at",
+    "last_contact_at",
 )
 _STAGE_TYPES = {
     "dealer_id": "bigint",
@@ -46,6 +47,7 @@ _STAGE_TYPES = {
     "legacy_consent": "jsonb",
     "created_at": "timestamptz",
     "updated_at": "timestamptz",
+    "last_contact_at": "timestamptz",
 }
 ContactRow = tuple[int, int, str, str, dt.datetime]  # dealer, customer, kind, reference, when
 
@@ -71,7 +73,10 @@ def copy_upsert_customers(
     stage = "samtykke_import_customer"
     columns = ", ".join(_q(c) for c in CUSTOMER_COLUMNS)
     definitions = ", ".join(f"{_q(c)} {_STAGE_TYPES.get(c, 'text')}" for c in CUSTOMER_COLUMNS)
-    updates = ", ".join(f"{_q(f)} = EXCLUDED.{_q(f)}" for f in update_fields)
+    updates = ", ".join(
+        [f"{_q(f)} = EXCLUDED.{_q(f)}" for f in update_fields]
+        + [f"last_contact_at = GREATEST({table}.last_contact_at, EXCLUDED.last_contact_at)"]
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({definitions}) ON COMMIT DELETE ROWS"

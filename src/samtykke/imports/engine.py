@@ -419,7 +419,11 @@ def _write_batch(
     summary: ImportSummary,
 ) -> None:
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            for record, customer in zip(batch, customers, strict=True):
+                if record.orders:
+                    customer.last_contact_at = max(o.occurred_at for o in record.orders)
             ids = bulk.copy_upsert_customers(customers, update_fields)
         else:
             Customer.objects.bulk_create(
@@ -441,7 +445,10 @@ def _write_batch(
             created = _upsert_orders(dealer, orders, known)
             summary.orders_created += created
             summary.orders_updated += len(orders) - created
-            _refresh_last_contact(sorted({pk for pk, _ in orders}))
+            # New customers got last_contact_at with the upsert on PostgreSQL; recount the
+            # others from their orders (an order's date may have moved).
+            recount = known if postgres else {pk for pk, _ in orders}
+            _refresh_last_contact(sorted(recount))
         new = [c for c in customers if c.external_id not in existing]
         summary.consent_reset_events += reset_new_customers(dealer=dealer, customers=new)
 

@@ -91,7 +91,7 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
             "orderid",
         ),
     ),
-    "order_date": (_("Order date"), ("ordredato", "dato", "orderdate", "date", "ordrets dato")),
+    "order_date": (_("Order date"), ("ordredato", "dato", "orderdate", "date")),
     "order_kind": (_("Order type"), ("ordretype", "type", "ordreart", "ordertype", "kind")),
     "legacy_sms": (
         _("Old SMS consent (kept as evidence only)"),

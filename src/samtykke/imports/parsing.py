@@ -25,6 +25,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
@@ -36,8 +37,7 @@ class ImportFileError(ValueError):
     """The file cannot be read as a table; the message says why, for the person uploading it."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One record: ``line`` is the file's line where it starts (the header is line 1)."""
 
     line: int

@@ -332,6 +332,8 @@ class _Reader:
 
 def _merge(earlier: CustomerRecord, later: CustomerRecord, reader: _Reader) -> RowProblem | None:
     """A customer repeated on a later row (one row per order) must say the same about them."""
+    if later.values == earlier.values and later.legacy == earlier.legacy:
+        return None
     for name, value in later.values.items():
         if name in ("customer_number", "external_id"):
             continue

@@ -1,0 +1,1 @@
+"""Outgoing webhooks (Standard Webhooks): signing, fan-out from the ledger, delivery tasks."""
