@@ -196,7 +196,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     if settings.TASKS_BACKEND == "rq":
-        call_command("rqworker", "default", burst=args.burst, job_class="django_tasks_rq.Job")
+        call_command(
+            "rqworker",
+            "default",
+            burst=args.burst,
+            job_class="django_tasks_rq.Job",
+            with_scheduler=True,  # tasks enqueued with run_after need the scheduler
+        )
     elif settings.TASKS_BACKEND == "db":
         call_command("db_worker", batch=args.burst, reload=False, interval=0.5, verbosity=0)
     else:

@@ -78,10 +78,14 @@ def b_objects(other_dealer: Dealer) -> dict[str, str]:
         payload={"type": "consent.changed", "data": {"customer": B_EXTERNAL_ID}},
         state="parked",
     )
+    from samtykke.campaigns.services import create_campaign
+
+    campaign = create_campaign(dealer=other_dealer)
     return {
         "external_id": B_EXTERNAL_ID,
         "endpoint_id": str(endpoint.pk),
         "delivery_id": str(delivery.pk),
+        "campaign_id": str(campaign.pk),
     }
 
 
