@@ -263,27 +263,23 @@ def append_events(
 
 
 _EVENT_FIELDS = [f for f in ConsentEvent._meta.concrete_fields if not f.primary_key]
-_INSERT_CHUNK = 1000
 
 
 def _insert_events(events: list[ConsentEvent]) -> None:
-    """Plain multi-row INSERTs (no ORM compilation per row), then read back the ids by sequence."""
+    """Plain INSERTs (no ORM compilation per row), then read back the ids by sequence."""
     connection = connections[ConsentEvent.all_dealers.db]
     table = connection.ops.quote_name(ConsentEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _EVENT_FIELDS)
     row_marks = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(events), _INSERT_CHUNK):
-            chunk = events[start : start + _INSERT_CHUNK]
-            params: list[Any] = []
-            for event in chunk:
-                params.extend(
-                    f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS
-                )
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))}",  # noqa: S608 - names from model metadata; values are parameters
-                params,
-            )
+        # One statement, many parameter rows: psycopg pipelines it and parses the query once.
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES {row_marks}",  # noqa: S608 - names from model metadata
+            [
+                [f.get_db_prep_save(getattr(e, f.attname), connection) for f in _EVENT_FIELDS]
+                for e in events
+            ],
+        )
     ids = dict(
         ConsentEvent.objects.for_dealer(events[0].dealer_id)
         .filter(sequence__gte=events[0].sequence, sequence__lte=events[-1].sequence)
@@ -357,11 +353,12 @@ def _upsert_states(dealer: Dealer, events: list[ConsentEvent]) -> None:
     )
     rows = list(newest.values())
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[start : start + _INSERT_CHUNK]
-            params: list[Any] = []
-            for e in chunk:
-                params += [
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES {row_marks} "  # noqa: S608 - names from model metadata
+            f"ON CONFLICT ({quote('customer_id')}, {quote('purpose_id')}, {quote('channel_id')}) "
+            f"DO UPDATE SET {updates} WHERE excluded.{quote('since')} >= {table}.{quote('since')}",
+            [
+                [
                     dealer.pk,
                     e.customer_id,
                     e.purpose_id,
@@ -371,12 +368,9 @@ def _upsert_states(dealer: Dealer, events: list[ConsentEvent]) -> None:
                     since_field.get_db_prep_save(e.occurred_at, connection),
                     e.pk,
                 ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))} "  # noqa: S608 - names from model metadata
-                f"ON CONFLICT ({quote('customer_id')}, {quote('purpose_id')}, {quote('channel_id')}) "
-                f"DO UPDATE SET {updates} WHERE excluded.{quote('since')} >= {table}.{quote('since')}",
-                params,
-            )
+                for e in rows
+            ],
+        )
 
 
 GDPR_RESET_BATCH = 1000
