@@ -15,9 +15,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import Signal
 from django.utils import timezone
 
+from samtykke.consent.config import LedgerConfig, ledger_config
 from samtykke.consent.ledger import GENESIS, evidence_digest
 from samtykke.consent.ledger import event_hash as compute_hash
 from samtykke.consent.models import (
@@ -33,7 +35,7 @@ from samtykke.consent.models import (
     Source,
     Status,
 )
-from samtykke.consent.notices import NoticeError, current_notice_version, find_notice_version
+from samtykke.consent.notices import NoticeError, find_notice_version
 from samtykke.customers.models import Contact, Customer
 from samtykke.tenancy.models import ApiKey, Dealer
 
@@ -110,10 +112,16 @@ def _check_customer(dealer: Dealer, customer: Customer) -> None:
 
 
 def _resolve_notice(
-    dealer: Dealer, notice_version: NoticeVersion | str | None, language: str | None
+    dealer: Dealer,
+    config: LedgerConfig,
+    notice_version: NoticeVersion | str | None,
+    language: str | None,
 ) -> tuple[NoticeVersion | None, bool]:
     if notice_version is None:
-        return current_notice_version(dealer, language or dealer.default_language), True
+        current = config.notice(language or dealer.default_language, dealer.default_language)
+        if current is None:
+            raise NoticeError(f"Dealer {dealer.slug} has no published notice 'consent'.")
+        return current, True
     if isinstance(notice_version, str):
         try:
             notice_version = find_notice_version(dealer, notice_version)
@@ -146,54 +154,95 @@ def record_consent(
 
     ``notice_version`` left out for a decision records the current version, marked as assumed.
     ``only_if_current_in`` skips decisions whose current status is not in it (None: no state yet).
+    Inside a caller's transaction it joins it; a refusal (ConsentError) leaves it usable.
     """
     _check_customer(dealer, customer)
     if source not in Source.values:
         raise ConsentError("unknown_source", f"Unknown source {source!r}.")
     if not decisions:
         raise ConsentError("no_decisions", "Nothing to record.")
+    for decision in decisions:
+        if decision.status not in Status.values:
+            raise ConsentError("unknown_status", f"Unknown status {decision.status!r}.")
     now = timezone.now()
     occurred_at = occurred_at or now
     if timezone.is_naive(occurred_at):
         raise ConsentError("naive_time", "occurred_at needs a time zone.")
     if occurred_at > now + CLOCK_SKEW:
         raise ConsentError("occurred_in_future", "occurred_at is in the future.")
-    purposes = {p.key: p for p in Purpose.objects.for_dealer(dealer).prefetch_related("channels")}
-    notice: NoticeVersion | None = None
-    assumed = False
-    if any(d.status in DECISIONS for d in decisions) or notice_version is not None:
-        notice, assumed = _resolve_notice(dealer, notice_version, language)
-    pending: list[_Pending] = []
-    seen: set[tuple[str, str]] = set()
-    for decision in decisions:
-        if decision.status not in Status.values:
-            raise ConsentError("unknown_status", f"Unknown status {decision.status!r}.")
-        purpose = purposes.get(decision.purpose)
-        if purpose is None or not purpose.active:
-            raise ConsentError("unknown_purpose", f"Unknown purpose {decision.purpose!r}.")
-        channel = next((c for c in purpose.channels.all() if c.key == decision.channel), None)
-        if channel is None:
-            raise ConsentError(
-                "unknown_channel",
-                f"Channel {decision.channel!r} is not offered for purpose {purpose.key!r}.",
+
+    def record() -> list[ConsentEvent]:
+        # The head is locked first and the dealer's purposes, channels and notices are checked
+        # against the configuration committed now; nothing is written before every check passed.
+        head = _lock_head(dealer.pk)
+        config = ledger_config(dealer.pk, head.config_version)
+        notice: NoticeVersion | None = None
+        assumed = False
+        if any(d.status in DECISIONS for d in decisions) or notice_version is not None:
+            notice, assumed = _resolve_notice(dealer, config, notice_version, language)
+        pending: list[_Pending] = []
+        seen: set[tuple[str, str]] = set()
+        for decision in decisions:
+            purpose = config.purposes.get(decision.purpose)
+            if purpose is None or not purpose.active:
+                raise ConsentError("unknown_purpose", f"Unknown purpose {decision.purpose!r}.")
+            channel = config.channels[purpose.key].get(decision.channel)
+            if channel is None:
+                raise ConsentError(
+                    "unknown_channel",
+                    f"Channel {decision.channel!r} is not offered for purpose {purpose.key!r}.",
+                )
+            if (purpose.key, channel.key) in seen:
+                raise ConsentError(
+                    "duplicate_decision", f"Two decisions for {purpose.key}/{channel.key}."
+                )
+            seen.add((purpose.key, channel.key))
+            pending.append(
+                _Pending(
+                    customer, purpose, channel, decision.status, notice, assumed, evidence or {}
+                )
             )
-        if (purpose.key, channel.key) in seen:
-            raise ConsentError(
-                "duplicate_decision", f"Two decisions for {purpose.key}/{channel.key}."
+        with transaction.atomic(savepoint=False):
+            return append_events(
+                dealer=dealer,
+                items=pending,
+                source=source,
+                actor=actor,
+                occurred_at=occurred_at,
+                only_if_current_in=only_if_current_in,
+                head=head,
             )
-        seen.add((purpose.key, channel.key))
-        pending.append(
-            _Pending(customer, purpose, channel, decision.status, notice, assumed, evidence or {})
-        )
+
+    if connections[ConsentEvent.all_dealers.db].in_atomic_block:
+        return record()
     with transaction.atomic():
-        return append_events(
-            dealer=dealer,
-            items=pending,
-            source=source,
-            actor=actor,
-            occurred_at=occurred_at,
-            only_if_current_in=only_if_current_in,
-        )
+        return record()
+
+
+@dataclass(frozen=True)
+class _Head:
+    pk: int
+    sequence: int
+    hash: str
+    config_version: int
+
+
+def _lock_head(dealer_id: int) -> _Head:
+    """Lock the dealer's ledger head (SQLite: the transaction already holds the write lock)."""
+    connection = connections[ConsentEvent.all_dealers.db]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD_SELECT + lock, [dealer_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise LedgerHead.DoesNotExist(f"Dealer {dealer_id} has no ledger head.")
+    return _Head(*row)
+
+
+_HEAD_SELECT = (
+    f"SELECT id, sequence, hash, config_version FROM {LedgerHead._meta.db_table} "  # noqa: S608 - table name from model metadata
+    "WHERE dealer_id = %s"
+)
 
 
 def append_events(
@@ -204,13 +253,16 @@ def append_events(
     actor: Actor,
     occurred_at: dt.datetime,
     only_if_current_in: Iterable[str | None] | None = None,
+    head: _Head | None = None,
 ) -> list[ConsentEvent]:
     """Append validated items to the ledger and the current view. Call inside a transaction.
 
     The hot path of every bulk job (GDPR reset, imports, campaigns): the rows go to the database
     as plain multi-row INSERTs and one upsert of the current view, with the head locked once.
+    ``head`` is the dealer's head when the caller has locked it already.
     """
-    head = LedgerHead.objects.select_for_update().get(dealer_id=dealer.pk)
+    if head is None:
+        head = _lock_head(dealer.pk)
     if only_if_current_in is not None:
         allowed = set(only_if_current_in)
         current = {
@@ -252,9 +304,14 @@ def append_events(
         )
         event.hash = prev = hash_of(event, item.notice.content_sha256 if item.notice else "")
         events.append(event)
-    _insert_events(events)
-    _upsert_states(dealer, events)
-    LedgerHead.objects.filter(pk=head.pk).update(sequence=events[-1].sequence, hash=prev)
+    connection = connections[ConsentEvent.all_dealers.db]
+    if len(events) == 1 and connection.vendor == "postgresql":
+        _append_one_postgres(connection, events[0], head)
+    else:
+        _insert_events(connection, events)
+        _upsert_states(connection, events)
+        with connection.cursor() as cursor:
+            cursor.execute(_HEAD_UPDATE, [events[-1].sequence, prev, head.pk])
     ids = [e.pk for e in events]
     transaction.on_commit(
         lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
@@ -262,24 +319,84 @@ def append_events(
     return events
 
 
+# The statements are plain SQL built once from the model metadata: the append path is the hot
+# path of every job, and ORM compilation would cost more than the database's own work.
+# PostgreSQL and SQLite quote identifiers alike.
+def _quote(name: str) -> str:
+    return f'"{name}"'
+
+
+def _marks(n: int) -> str:
+    return "(" + ", ".join(["%s"] * n) + ")"
+
+
 _EVENT_FIELDS = [f for f in ConsentEvent._meta.concrete_fields if not f.primary_key]
+_EVENT_TABLE = _quote(ConsentEvent._meta.db_table)
+_EVENT_INSERT = (
+    f"INSERT INTO {_EVENT_TABLE} ({', '.join(_quote(str(f.column)) for f in _EVENT_FIELDS)}) "  # noqa: S608 - names from model metadata
+    f"VALUES {_marks(len(_EVENT_FIELDS))}"
+)
+_STATE_TABLE = _quote(ConsentState._meta.db_table)
+_STATE_COLUMNS = [
+    "dealer_id",
+    "customer_id",
+    "purpose_id",
+    "channel_id",
+    "status",
+    "source",
+    "since",
+    "event_id",
+]
+# The newest decision wins (as ``supersedes`` and verify's replay), decided in SQL: no row is
+# read first.
+_STATE_CONFLICT = (
+    "ON CONFLICT (customer_id, purpose_id, channel_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in ("status", "source", "since", "event_id"))
+    + f" WHERE excluded.since >= {_STATE_TABLE}.since"
+)
+_STATE_UPSERT = (
+    f"INSERT INTO {_STATE_TABLE} ({', '.join(_STATE_COLUMNS)}) "  # noqa: S608 - names from model metadata
+    f"VALUES {_marks(len(_STATE_COLUMNS))} {_STATE_CONFLICT}"
+)
+_HEAD_UPDATE = (
+    f"UPDATE {_quote(LedgerHead._meta.db_table)} SET sequence = %s, hash = %s WHERE id = %s"  # noqa: S608 - names from model metadata
+)
+# One event on PostgreSQL: the event, the current view and the head in one statement.
+_ONE_EVENT_POSTGRES = (
+    f"WITH event AS ({_EVENT_INSERT} RETURNING id, {', '.join(_STATE_COLUMNS[:6])}, occurred_at), "  # noqa: S608 - names from model metadata
+    f"state AS (INSERT INTO {_STATE_TABLE} ({', '.join(_STATE_COLUMNS)}) "
+    f"SELECT {', '.join(_STATE_COLUMNS[:6])}, occurred_at, id FROM event {_STATE_CONFLICT}), "
+    f"head AS ({_HEAD_UPDATE}) "
+    "SELECT id FROM event"
+)
 
 
-def _insert_events(events: list[ConsentEvent]) -> None:
-    """Plain INSERTs (no ORM compilation per row), then read back the ids by sequence."""
-    connection = connections[ConsentEvent.all_dealers.db]
-    table = connection.ops.quote_name(ConsentEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _EVENT_FIELDS)
-    row_marks = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
+def _event_row(connection: BaseDatabaseWrapper, event: ConsentEvent) -> list[Any]:
+    return [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
+
+
+def _append_one_postgres(connection: BaseDatabaseWrapper, event: ConsentEvent, head: _Head) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ONE_EVENT_POSTGRES,
+            [*_event_row(connection, event), event.sequence, event.hash, head.pk],
+        )
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+
+
+def _insert_events(connection: BaseDatabaseWrapper, events: list[ConsentEvent]) -> None:
+    """Plain INSERTs (no ORM compilation per row); the ids come back with them or are read back."""
+    if len(events) == 1:
+        (event,) = events
+        with connection.cursor() as cursor:
+            cursor.execute(_EVENT_INSERT + " RETURNING id", _event_row(connection, event))
+            event.pk = cursor.fetchone()[0]
+        event._state.adding = False
+        return
     with connection.cursor() as cursor:
         # One statement, many parameter rows: psycopg pipelines it and parses the query once.
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES {row_marks}",  # noqa: S608 - names from model metadata
-            [
-                [f.get_db_prep_save(getattr(e, f.attname), connection) for f in _EVENT_FIELDS]
-                for e in events
-            ],
-        )
+        cursor.executemany(_EVENT_INSERT, [_event_row(connection, e) for e in events])
     ids = dict(
         ConsentEvent.objects.for_dealer(events[0].dealer_id)
         .filter(sequence__gte=events[0].sequence, sequence__lte=events[-1].sequence)
@@ -319,47 +436,21 @@ def supersedes(event: ConsentEvent, state: ConsentState | None) -> bool:
     return state is None or event.occurred_at >= state.since
 
 
-_STATE_COLUMNS = [
-    "dealer_id",
-    "customer_id",
-    "purpose_id",
-    "channel_id",
-    "status",
-    "source",
-    "since",
-    "event_id",
-]
-
-
-def _upsert_states(dealer: Dealer, events: list[ConsentEvent]) -> None:
-    """One upsert of the current view: per key the newest event, if newer than what is there.
-
-    The same rule as ``supersedes`` and verify's replay, kept in SQL so no row is read first.
-    """
+def _upsert_states(connection: BaseDatabaseWrapper, events: list[ConsentEvent]) -> None:
+    """One upsert of the current view: per key the newest event, if newer than what is there."""
     newest: dict[tuple[int, int, int], ConsentEvent] = {}
     for event in events:
         key = (event.customer_id, event.purpose_id, event.channel_id)
         before = newest.get(key)
         if before is None or event.occurred_at >= before.occurred_at:
             newest[key] = event
-    connection = connections[ConsentState.all_dealers.db]
-    quote = connection.ops.quote_name
-    table = quote(ConsentState._meta.db_table)
     since_field = ConsentState._meta.get_field("since")
-    columns = ", ".join(quote(c) for c in _STATE_COLUMNS)
-    row_marks = "(" + ", ".join(["%s"] * len(_STATE_COLUMNS)) + ")"
-    updates = ", ".join(
-        f"{quote(c)} = excluded.{quote(c)}" for c in ("status", "source", "since", "event_id")
-    )
-    rows = list(newest.values())
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES {row_marks} "  # noqa: S608 - names from model metadata
-            f"ON CONFLICT ({quote('customer_id')}, {quote('purpose_id')}, {quote('channel_id')}) "
-            f"DO UPDATE SET {updates} WHERE excluded.{quote('since')} >= {table}.{quote('since')}",
+            _STATE_UPSERT,
             [
                 [
-                    dealer.pk,
+                    e.dealer_id,
                     e.customer_id,
                     e.purpose_id,
                     e.channel_id,
@@ -368,7 +459,7 @@ def _upsert_states(dealer: Dealer, events: list[ConsentEvent]) -> None:
                     since_field.get_db_prep_save(e.occurred_at, connection),
                     e.pk,
                 ]
-                for e in rows
+                for e in newest.values()
             ],
         )
 

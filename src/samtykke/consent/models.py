@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -160,12 +161,19 @@ class LegalBasis(models.TextChoices):
     CONSENT = "consent", _("Consent (GDPR art. 6(1)(a), mfl. § 15)")
 
 
+def new_config_version() -> int:
+    return secrets.randbits(62)
+
+
 class LedgerHead(models.Model):
     """The dealer's last event number and hash; its row is locked while an event is appended."""
 
     dealer = models.OneToOneField(Dealer, on_delete=models.CASCADE, related_name="ledger_head")
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="")
+    # A new random value whenever the dealer's purposes, channels or notices change
+    # (consent.config): appends read it with the lock and validate against that configuration.
+    config_version = models.BigIntegerField(default=new_config_version)
 
     def __str__(self) -> str:
         return f"{self.dealer_id}: #{self.sequence}"

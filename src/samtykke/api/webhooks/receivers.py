@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connections
+
 from samtykke.api.models import WebhookEndpoint
+
+_HAS_ENDPOINTS = (
+    f"SELECT 1 FROM {WebhookEndpoint._meta.db_table} "  # noqa: S608 - table name from model metadata
+    "WHERE dealer_id = %s AND disabled_at IS NULL LIMIT 1"
+)
 
 
 def _has_endpoints(dealer_id: int) -> bool:
-    return WebhookEndpoint.objects.for_dealer(dealer_id).filter(disabled_at__isnull=True).exists()
+    """Asked after every consent write, so a plain statement (no ORM compilation), one dealer's."""
+    with connections[WebhookEndpoint.all_dealers.db].cursor() as cursor:
+        cursor.execute(_HAS_ENDPOINTS, [dealer_id])
+        return cursor.fetchone() is not None
 
 
 def on_consent_recorded(sender: Any, dealer_id: int, event_ids: list[int], **kwargs: Any) -> None:
