@@ -68,6 +68,23 @@ def usable_link(link_id: int) -> PersonalLink | None:
     return link
 
 
+def link_for_token(token: str) -> PersonalLink | None:
+    """The link a token names, usable or not (as ``consent.links.find_personal_link``), with
+    only what the portal reads: one query, the dealer from ``pagedata``.
+    """
+    if not token or len(token) > 100:
+        return None
+    link = (
+        PersonalLink.all_dealers.select_related("customer")
+        .only(*LINK_FIELDS, "first_opened_at")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if link is not None:
+        link.dealer = dealer_page(link.dealer_id).dealer
+    return link
+
+
 def open_confirmation(link: PersonalLink) -> EmailConfirmation | None:
     return (
         EmailConfirmation.objects.for_dealer(link.dealer_id)
