@@ -54,14 +54,16 @@ LINK_FIELDS = (
 )
 
 
+# Built once: each request only adds its filter (a clone) and slices. Building select_related()
+# and only() anew, and .first()'s ORDER BY, cost more than running the query. Never evaluate
+# these themselves.
+_LINKS = PersonalLink.all_dealers.select_related("customer").only(*LINK_FIELDS)
+_LINKS_OPENED = _LINKS.only(*LINK_FIELDS, "first_opened_at")
+
+
 def usable_link(link_id: int) -> PersonalLink | None:
     """The session's link, if it still works (not expired, revoked, or its customer erased)."""
-    link = (
-        PersonalLink.all_dealers.select_related("customer")
-        .only(*LINK_FIELDS)
-        .filter(pk=link_id)
-        .first()
-    )
+    link = next(iter(_LINKS.filter(pk=link_id)[:1]), None)  # the primary key: one row at most
     if link is None or not link.is_usable or link.customer.is_erased:
         return None
     link.dealer = dealer_page(link.dealer_id).dealer
@@ -74,12 +76,7 @@ def link_for_token(token: str) -> PersonalLink | None:
     """
     if not token or len(token) > 100:
         return None
-    link = (
-        PersonalLink.all_dealers.select_related("customer")
-        .only(*LINK_FIELDS, "first_opened_at")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    link = next(iter(_LINKS_OPENED.filter(token_hash=hash_token(token))[:1]), None)  # unique
     if link is not None:
         link.dealer = dealer_page(link.dealer_id).dealer
     return link
