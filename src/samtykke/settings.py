@@ -248,6 +248,8 @@ EMAIL_PORT = env_int("SAMTYKKE_EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("SAMTYKKE_FROM_EMAIL", "samtykke@localhost") or "samtykke@localhost"
 
 # --- security -------------------------------------------------------------------------------
+# Django's database sessions, read with one plain statement per request (samtykke/sessions.py).
+SESSION_ENGINE = "samtykke.sessions"
 SESSION_COOKIE_AGE = env_int("SAMTYKKE_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
