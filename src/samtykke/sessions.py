@@ -31,13 +31,12 @@ class SessionStore(db.SessionStore):
         connection = connections[router.db_for_read(model)]
         q = connection.ops.quote_name
         meta = model._meta
-        expire_date = meta.get_field("expire_date")
-        now = expire_date.get_db_prep_value(timezone.now(), connection)
+        column = {f.name: q(f.column) for f in meta.concrete_fields if f.column}
+        now = meta.get_field("expire_date").get_db_prep_value(timezone.now(), connection)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {q(meta.get_field('session_data').column)} FROM {q(meta.db_table)} "  # noqa: S608 - names from the model
-                f"WHERE {q(meta.get_field('session_key').column)} = %s "
-                f"AND {q(expire_date.column)} > %s",
+                f"SELECT {column['session_data']} FROM {q(meta.db_table)} "  # noqa: S608 - names from the model
+                f"WHERE {column['session_key']} = %s AND {column['expire_date']} > %s",
                 [self.session_key, now],
             )
             row = cursor.fetchone()
