@@ -59,6 +59,7 @@ LINK_FIELDS = (
 # these themselves.
 _LINKS = PersonalLink.all_dealers.select_related("customer").only(*LINK_FIELDS)
 _LINKS_OPENED = _LINKS.only(*LINK_FIELDS, "first_opened_at")
+_LOCKED_CUSTOMERS = Customer.all_dealers.select_for_update()  # always with its dealer_id
 
 
 def usable_link(link_id: int) -> PersonalLink | None:
@@ -121,7 +122,7 @@ def save_choices(
     email = clean_email(typed_email)
     with transaction.atomic():
         dealer = link.dealer
-        customer = Customer.objects.for_dealer(dealer).select_for_update().get(pk=link.customer_id)
+        customer = _LOCKED_CUSTOMERS.get(dealer_id=dealer.pk, pk=link.customer_id)
         if customer.is_erased:  # erased (and its links revoked) since the link was read
             raise LinkGone
         rows = load_choices(dealer, customer)
