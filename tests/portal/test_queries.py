@@ -89,3 +89,33 @@ def test_the_lookup_limits_count_alike_with_or_without_returning(
     assert ratelimit.allow_lookup("198.51.100.2")
     ratelimit.lookup_failed("198.51.100.2")
     assert not ratelimit.allow_lookup("198.51.100.2")  # two failed: the stricter limit
+
+
+def test_current_states_are_the_orms_rows_for_that_customer_only(
+    dealer: Dealer, customer: Customer, other_dealer: Dealer, other_customer: Customer
+) -> None:
+    from samtykke.consent.actions import Actor, Decision, record_consent
+    from samtykke.consent.models import ConsentState, Source, Status
+    from samtykke.portal.choices import current_states
+
+    for who, owner in ((customer, dealer), (other_customer, other_dealer)):
+        record_consent(
+            dealer=owner,
+            customer=who,
+            decisions=[
+                Decision("marketing", "sms", Status.GIVEN),
+                Decision("marketing", "email", Status.REFUSED),
+            ],
+            source=Source.STAFF,
+            actor=Actor.system(),
+            evidence={},
+        )
+    expected = sorted(
+        ConsentState.objects.for_dealer(dealer)
+        .filter(customer=customer)
+        .values_list("purpose_id", "channel_id", "status", "event__notice_version_id")
+    )
+    assert len(expected) == 2
+    assert sorted(current_states(dealer.pk, customer.pk)) == expected
+    assert current_states(dealer.pk, other_customer.pk) == []  # another dealer's customer
+    assert current_states(other_dealer.pk, other_customer.pk) != []
