@@ -45,7 +45,10 @@ if not DATABASE_URL.startswith(("sqlite://", "postgres://", "postgresql://")):
     )
 _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["CONN_MAX_AGE"] = 0
+    # Persistent connections (CONN_MAX_AGE above) here too: opening one costs more than most
+    # requests' queries (connect, registering Django's SQL functions, the PRAGMAs below, and
+    # closing). Between requests a connection is idle in autocommit mode, holding no lock, so
+    # it blocks neither writers nor WAL checkpoints.
     _database["OPTIONS"] = {
         # One writer at a time, taken at BEGIN: no "database is locked" half-way through.
         "transaction_mode": "IMMEDIATE",
@@ -245,6 +248,8 @@ EMAIL_PORT = env_int("SAMTYKKE_EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("SAMTYKKE_FROM_EMAIL", "samtykke@localhost") or "samtykke@localhost"
 
 # --- security -------------------------------------------------------------------------------
+# Django's database sessions, read with one plain statement per request (samtykke/sessions.py).
+SESSION_ENGINE = "samtykke.sessions"
 SESSION_COOKIE_AGE = env_int("SAMTYKKE_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,5 @@
-"""What every page of one dealer shares: the dealer, its purposes with their channels, its notices.
+"""What every page of one dealer shares: the dealer, its purposes with their channels, its notices
+(and the parts of pages rendered from them alone, see ``templatetags/portal_fragments.py``).
 
 Read on every page view, changed a few times a year, so each process keeps it for
 ``TTL_SECONDS``. A change saved in this process forgets it at once (signals below); another
@@ -10,7 +11,7 @@ version it showed and that is what gets recorded; a purpose retired meanwhile is
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -28,6 +29,8 @@ class DealerPage:
     dealer: Dealer
     purposes: list[tuple[Purpose, list[Channel]]]
     notices: dict[str, NoticeVersion]  # the newest consent notice version per language
+    # Parts of pages rendered for this dealer ({% dealer_fragment %}), by name, language, keys.
+    fragments: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False)
 
     def notice(self, dealer: Dealer, language: str) -> NoticeVersion:
         """As ``consent.notices.current_notice_version``: the language, else the default."""

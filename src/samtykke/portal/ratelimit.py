@@ -1,7 +1,8 @@
 """Per-IP limits on token look-ups, counted in the database so all processes share them.
 
 A fixed window per (kind, client): the counter row for the current window is incremented with
-one conditional UPDATE (created on first use; a racing INSERT falls back to the UPDATE). The
+one UPDATE … RETURNING that also reads both counts (created on first use; a racing INSERT falls
+back to the UPDATE), so a look-up costs one statement. The
 client key is an HMAC of the IP address, so the table holds no addresses. Old windows are
 deleted now and then by whoever opens a new window.
 
@@ -20,7 +21,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -56,18 +57,49 @@ def _rows(ip: str) -> tuple[QuerySet[LookupCounter], str, dt.datetime]:
     return LookupCounter.objects.filter(key=key, window_start=start), key, start
 
 
+def _returning() -> bool:
+    """Whether the database has UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35)."""
+    return bool(connection.features.can_return_columns_from_insert)
+
+
+def _count(key: str, start: dt.datetime) -> tuple[int, int] | None:
+    """Add one look-up to the window's row and return its (count, failed); None: no row yet.
+
+    One statement, UPDATE … RETURNING, where the database has it (PostgreSQL, SQLite ≥ 3.35);
+    else the UPDATE and then a read.
+    """
+    if not _returning():  # an SQLite before 3.35
+        rows = LookupCounter.objects.filter(key=key, window_start=start)
+        if not rows.update(count=F("count") + 1):
+            return None
+        found = rows.values_list("count", "failed").first()
+        return (found[0], found[1]) if found else None
+    q = connection.ops.quote_name
+    window = LookupCounter._meta.get_field("window_start").get_db_prep_value(start, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(LookupCounter._meta.db_table)} SET {q('count')} = {q('count')} + 1 "  # noqa: S608 - names from the model
+            f"WHERE {q('key')} = %s AND {q('window_start')} = %s "
+            f"RETURNING {q('count')}, {q('failed')}",
+            [key, window],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
 def allow_lookup(ip: str) -> bool:
     """Count one look-up by ``ip``; False when it used up either limit in this window."""
-    rows, key, start = _rows(ip)
-    if not rows.update(count=F("count") + 1):
+    key, start = client_key(ip), _window_start(timezone.now())
+    counted = _count(key, start)
+    if counted is None:
         try:
             with transaction.atomic():
                 LookupCounter.objects.create(key=key, window_start=start, count=1)
             _forget_old(start)
             return limits()[0] >= 1
         except IntegrityError:  # another process opened the window first
-            rows.update(count=F("count") + 1)
-    count, failed = rows.values_list("count", "failed").first() or (1, 0)
+            counted = _count(key, start) or (1, 0)
+    count, failed = counted
     most, most_failed = limits()
     return count <= most and failed < most_failed
 

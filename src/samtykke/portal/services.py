@@ -54,17 +54,32 @@ LINK_FIELDS = (
 )
 
 
+# Built once: each request only adds its filter (a clone) and slices. Building select_related()
+# and only() anew, and .first()'s ORDER BY, cost more than running the query. Never evaluate
+# these themselves.
+_LINKS = PersonalLink.all_dealers.select_related("customer").only(*LINK_FIELDS)
+_LINKS_OPENED = _LINKS.only(*LINK_FIELDS, "first_opened_at")
+_LOCKED_CUSTOMERS = Customer.all_dealers.select_for_update()  # always with its dealer_id
+
+
 def usable_link(link_id: int) -> PersonalLink | None:
     """The session's link, if it still works (not expired, revoked, or its customer erased)."""
-    link = (
-        PersonalLink.all_dealers.select_related("customer")
-        .only(*LINK_FIELDS)
-        .filter(pk=link_id)
-        .first()
-    )
+    link = next(iter(_LINKS.filter(pk=link_id)[:1]), None)  # the primary key: one row at most
     if link is None or not link.is_usable or link.customer.is_erased:
         return None
     link.dealer = dealer_page(link.dealer_id).dealer
+    return link
+
+
+def link_for_token(token: str) -> PersonalLink | None:
+    """The link a token names, usable or not (as ``consent.links.find_personal_link``), with
+    only what the portal reads: one query, the dealer from ``pagedata``.
+    """
+    if not token or len(token) > 100:
+        return None
+    link = next(iter(_LINKS_OPENED.filter(token_hash=hash_token(token))[:1]), None)  # unique
+    if link is not None:
+        link.dealer = dealer_page(link.dealer_id).dealer
     return link
 
 
@@ -107,7 +122,7 @@ def save_choices(
     email = clean_email(typed_email)
     with transaction.atomic():
         dealer = link.dealer
-        customer = Customer.objects.for_dealer(dealer).select_for_update().get(pk=link.customer_id)
+        customer = _LOCKED_CUSTOMERS.get(dealer_id=dealer.pk, pk=link.customer_id)
         if customer.is_erased:  # erased (and its links revoked) since the link was read
             raise LinkGone
         rows = load_choices(dealer, customer)

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from samtykke.consent.links import find_personal_link
 from samtykke.consent.models import NoticeVersion, PersonalLink, Status
 from samtykke.consent.notices import NoticeError, find_notice_version
 from samtykke.customers.normalize import mask_email, mask_phone
@@ -37,6 +36,7 @@ from samtykke.portal.services import (
     PortalError,
     confirm_email,
     find_confirmation,
+    link_for_token,
     open_confirmation,
     save_choices,
     usable_link,
@@ -73,7 +73,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     limited = _limited(request)
     if limited is not None:
         return limited
-    link = find_personal_link(token)
+    link = link_for_token(token)
     if link is None:
         ratelimit.lookup_failed(client_ip(request))
         return _gone(request, None, 404)

@@ -1,0 +1,121 @@
+"""What the customer's requests cost in queries (issue 5): one more query here is a slower page.
+
+The counts are the portal's own: the ledger append inside ``record_consent`` is counted apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from samtykke.consent.links import IssuedLink
+from samtykke.customers.models import Customer
+from samtykke.portal import ratelimit, services
+from samtykke.tenancy.models import Dealer
+from tests.portal.conftest import notice_reference, statuses
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_opening_a_link_again_costs_three_queries(portal: Client, issued: IssuedLink) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        assert portal.get(f"/s/{issued.token}").status_code == 303
+    sql = _sql(captured)
+    # The session, the look-up counted and read in one statement, the link with its customer.
+    assert len(sql) == 3, sql
+    assert sum("portal_lookupcounter" in q for q in sql) == 1
+    assert sum("tenancy_dealer" in q for q in sql) == 0  # the dealer comes from pagedata
+
+
+def test_the_page_costs_three_queries(portal: Client) -> None:
+    portal.get("/samtykke/")  # the dealer's page data is read once per process (pagedata)
+    with CaptureQueriesContext(connection) as captured:
+        assert portal.get("/samtykke/").status_code == 200
+    # The session, the link with its customer, the customer's current states.
+    assert len(captured) == 3, _sql(captured)
+
+
+@pytest.fixture
+def ledger_queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """How many queries each ``record_consent`` call ran (to count the portal's own apart)."""
+    counts: list[int] = []
+    original = services.record_consent
+
+    def counted(**kwargs: Any) -> Any:
+        with CaptureQueriesContext(connection) as inner:
+            result = original(**kwargs)
+        counts.append(len(inner))
+        return result
+
+    monkeypatch.setattr(services, "record_consent", counted)
+    yield counts
+
+
+def test_saving_costs_the_portal_at_most_six_queries_besides_the_ledger(
+    portal: Client, dealer: Dealer, customer: Customer, ledger_queries: list[int]
+) -> None:
+    notice = notice_reference(portal.get("/samtykke/").content.decode())
+    with CaptureQueriesContext(connection) as captured:
+        response = portal.post(
+            "/samtykke/", {"notice": notice, "action": "save", "c-marketing-sms": "yes"}
+        )
+    assert response.status_code == 303
+    assert statuses(dealer, customer)["marketing/sms"] == "given"
+    assert len(ledger_queries) == 1
+    own = len(captured) - ledger_queries[0]
+    # The session, the link, the customer locked, its states; the transaction's savepoint and
+    # its release (a test runs inside a transaction, so atomic() takes a savepoint).
+    assert own <= 6, _sql(captured)
+
+
+@override_settings(PORTAL_FAILED_LOOKUPS_PER_WINDOW=2, PORTAL_LOOKUPS_PER_WINDOW=4)
+@pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "update-then-read"])
+def test_the_lookup_limits_count_alike_with_or_without_returning(
+    monkeypatch: pytest.MonkeyPatch, returning: bool
+) -> None:
+    monkeypatch.setattr(ratelimit, "_returning", lambda: returning)
+    assert [ratelimit.allow_lookup("198.51.100.1") for _ in range(5)] == [True] * 4 + [False]
+    assert ratelimit.allow_lookup("198.51.100.2")  # another address counts apart
+    ratelimit.lookup_failed("198.51.100.2")
+    assert ratelimit.allow_lookup("198.51.100.2")
+    ratelimit.lookup_failed("198.51.100.2")
+    assert not ratelimit.allow_lookup("198.51.100.2")  # two failed: the stricter limit
+
+
+def test_current_states_are_the_orms_rows_for_that_customer_only(
+    dealer: Dealer, customer: Customer, other_dealer: Dealer, other_customer: Customer
+) -> None:
+    from samtykke.consent.actions import Actor, Decision, record_consent
+    from samtykke.consent.models import ConsentState, Source, Status
+    from samtykke.portal.choices import current_states
+
+    for who, owner in ((customer, dealer), (other_customer, other_dealer)):
+        record_consent(
+            dealer=owner,
+            customer=who,
+            decisions=[
+                Decision("marketing", "sms", Status.GIVEN),
+                Decision("marketing", "email", Status.REFUSED),
+            ],
+            source=Source.STAFF,
+            actor=Actor.system(),
+            evidence={},
+        )
+    expected = sorted(
+        ConsentState.objects.for_dealer(dealer)
+        .filter(customer=customer)
+        .values_list("purpose_id", "channel_id", "status", "event__notice_version_id")
+    )
+    assert len(expected) == 2
+    assert sorted(current_states(dealer.pk, customer.pk)) == expected
+    assert current_states(dealer.pk, other_customer.pk) == []  # another dealer's customer
+    assert current_states(other_dealer.pk, other_customer.pk) != []
