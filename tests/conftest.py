@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from samtykke.consent.setup import ensure_channels
 from samtykke.customers.models import Customer
 from samtykke.customers.services import CustomerData, record_contact, upsert_customer
 from samtykke.tenancy.models import ApiKey, Dealer
@@ -24,6 +25,18 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "postgres" in item.keywords and not is_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (SAMTYKKE_DATABASE_URL)"))
+
+
+@pytest.fixture(autouse=True)
+def _channels_after_flush(request: pytest.FixtureRequest) -> None:
+    """A transactional test (live server, browser, concurrency) starts from a flushed database,
+    without the channels migration 0002 made: put them back before any dealer is made."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    if not transactional and "transactional_db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    ensure_channels()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
@@ -57,21 +56,3 @@ def api(api_key: str) -> ApiClient:
 @pytest.fixture
 def other_api(other_api_key: str) -> ApiClient:
     return ApiClient(other_api_key)
-
-
-@pytest.fixture(autouse=True)
-def _channels_after_flush(request: pytest.FixtureRequest) -> None:
-    """Transactional tests start from a flushed database, without the channels the migration
-    adds; put them back before any dealer is made (no serialized_rollback: that breaks when
-    another transactional test ran first)."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    request.getfixturevalue("transactional_db")
-    from samtykke.consent.models import Channel
-
-    migration = importlib.import_module("samtykke.consent.migrations.0002_channels")
-    for key, nb, nn, en, order in migration.CHANNELS:
-        Channel.objects.update_or_create(
-            key=key, defaults={"name_nb": nb, "name_nn": nn, "name_en": en, "order": order}
-        )

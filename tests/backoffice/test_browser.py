@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from samtykke.consent.models import Channel, ConsentEvent, ConsentState
+from samtykke.consent.models import ConsentEvent, ConsentState
 from samtykke.customers.models import Customer
 from samtykke.customers.services import record_contact
 from samtykke.imports.models import ImportJob
@@ -59,15 +59,6 @@ def browser() -> Iterator[Any]:
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture(autouse=True)
-def channels(transactional_db: None) -> None:
-    """A flushed test database has lost migration 0002's channels: make them again."""
-    for key, nb, en, order in [("sms", "SMS", "SMS", 1), ("email", "E-post", "E-mail", 2)]:
-        Channel.objects.get_or_create(
-            key=key, defaults={"name_nb": nb, "name_nn": nb, "name_en": en, "order": order}
-        )
 
 
 @pytest.fixture

@@ -83,9 +83,7 @@ def test_a_channel_taken_off_a_purpose_elsewhere_is_refused(
     assert give(dealer, customer, "sms")
 
 
-def test_a_new_channel_changes_every_dealers_version(
-    dealer: Dealer, other_dealer: Dealer
-) -> None:
+def test_a_new_channel_changes_every_dealers_version(dealer: Dealer, other_dealer: Dealer) -> None:
     before = {d.pk: head_version(d) for d in (dealer, other_dealer)}
     Channel.objects.create(key="post", name_nb="Brev", name_nn="Brev", name_en="Letter", order=3)
     assert all(head_version(d) != before[d.pk] for d in (dealer, other_dealer))

@@ -15,20 +15,6 @@ from samtykke.tenancy.models import Dealer
 
 
 @pytest.fixture
-def channels(transactional_db: None) -> None:
-    """A transactional test's flush also empties the channels a data migration made."""
-    from importlib import import_module
-
-    from samtykke.consent.models import Channel
-
-    migration = import_module("samtykke.consent.migrations.0002_channels")
-    for key, nb, nn, en, order in migration.CHANNELS:
-        Channel.objects.get_or_create(
-            key=key, defaults={"name_nb": nb, "name_nn": nn, "name_en": en, "order": order}
-        )
-
-
-@pytest.fixture
 def issued(customer: Customer) -> IssuedLink:
     return issue_personal_link(customer=customer, origin="campaign")
 

@@ -35,7 +35,6 @@ LOCALES = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("channels"),
 ]
 
 

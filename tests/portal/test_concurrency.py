@@ -26,7 +26,6 @@ from tests.portal.conftest import notice_reference, statuses
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("channels"),
 ]
 
 
