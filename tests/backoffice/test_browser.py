@@ -22,9 +22,9 @@ from samtykke.customers.services import record_contact
 from samtykke.imports.models import ImportJob
 from samtykke.tenancy.models import Dealer
 from tests.backoffice.conftest import png_bytes
+from tests.browser import CHROMIUM, launch_chromium
 from tests.conftest import make_customer
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots" / "backoffice"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,26 +39,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
-    # make between browser steps are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from django.test import Client
 from samtykke.campaigns.models import Campaign
 from samtykke.consent.models import ConsentState
 from samtykke.tenancy.models import Dealer
+from tests.browser import launch_chromium, need
 from tests.conftest import make_customer
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "screenshots" / "campaigns"
@@ -29,28 +29,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs /usr/bin/chromium")
-        pytest.skip("no /usr/bin/chromium here")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    need()
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page: Any, name: str) -> None:

@@ -14,8 +14,8 @@ from django.test import Client
 from samtykke.messaging.sms.base import SmsMessage
 from samtykke.messaging.sms.outbox import OutboxBackend
 from samtykke.tenancy.models import Dealer
+from tests.browser import launch_chromium, need
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "screenshots"
@@ -23,34 +23,14 @@ SHOTS = ROOT / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs /usr/bin/chromium"
-    ),
 ]
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous (the live server answers from its own thread).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+def browser() -> Iterator[Any]:
+    need()
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_outbox_page(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +22,10 @@ from django.utils import timezone
 from samtykke.consent.links import issue_personal_link
 from samtykke.consent.models import PersonalLink
 from samtykke.tenancy.models import Dealer
+from tests.browser import launch_chromium, need
 from tests.conftest import make_customer
 from tests.portal.conftest import statuses
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "screenshots" / "portal"
@@ -40,30 +39,9 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() or not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI needs /usr/bin/chromium and node_modules/axe-core (npm install)")
-        pytest.skip("no /usr/bin/chromium or axe-core here")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the test's own database calls
-    # are plain synchronous ones, so tell Django they are allowed here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    need(AXE)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Phone:
