@@ -494,7 +494,8 @@ def _append_unset_system_events(
         times = f",{_json(_instant(occurred_at))},{_json(_instant(recorded_at))},"
         secret = settings.LEDGER_KEY
         evidence_field = ConsentEvent._meta.get_field("evidence")
-        evidence_cache: dict[str, tuple[str, Any]] = {}
+        # by object: the items share their evidence dicts (and keep them alive meanwhile)
+        evidence_cache: dict[int, tuple[str, Any]] = {}
         first_sequence = head_sequence + 1
         prev = head_hash or GENESIS
         if postgres:
@@ -517,11 +518,11 @@ def _append_unset_system_events(
                 lines: list[str] = []
                 for offset, (customer_id, purpose_id, channel_id, evidence) in enumerate(todo):
                     sequence = first_sequence + offset
-                    canonical = canonical_json(evidence)
-                    cached = evidence_cache.get(canonical)
+                    cached = evidence_cache.get(id(evidence))
                     if cached is None:
+                        canonical = canonical_json(evidence)
                         digest = hashlib.sha256(canonical.encode()).hexdigest()
-                        cached = evidence_cache[canonical] = (digest, _copy_text(canonical))
+                        cached = evidence_cache[id(evidence)] = (digest, _copy_text(canonical))
                     digest, evidence_text = cached
                     message = (
                         f"{prefix}{sequence},{int(customer_id)},{int(purpose_id)},"
@@ -544,12 +545,11 @@ def _append_unset_system_events(
             rows = []
             for offset, (customer_id, purpose_id, channel_id, evidence) in enumerate(todo):
                 sequence = first_sequence + offset
-                canonical = canonical_json(evidence)
-                cached = evidence_cache.get(canonical)
+                cached = evidence_cache.get(id(evidence))
                 if cached is None:
-                    digest = hashlib.sha256(canonical.encode()).hexdigest()
+                    digest = evidence_digest(evidence)
                     prepared = evidence_field.get_db_prep_save(evidence, connection)
-                    cached = evidence_cache[canonical] = (digest, prepared)
+                    cached = evidence_cache[id(evidence)] = (digest, prepared)
                 digest, prepared = cached
                 message = (
                     f"{prefix}{sequence},{int(customer_id)},{int(purpose_id)},"
@@ -636,8 +636,15 @@ def _reset_items(
 ) -> list[SystemItem]:
     """A legacy "yes" from the DMS goes into the event's evidence, never into the status."""
     items: list[SystemItem] = []
+    none: dict[str, Any] = {}
+    shared: dict[str, dict[str, Any]] = {}  # one evidence object per distinct legacy value
     for customer_id, legacy in customers:
-        evidence = {"legacy_dms_value": legacy} if legacy else {}
+        evidence = none
+        if legacy:
+            canonical = canonical_json(legacy)
+            evidence = shared.get(canonical) or shared.setdefault(
+                canonical, {"legacy_dms_value": legacy}
+            )
         items.extend((customer_id, p, ch, evidence) for p, ch in pairs)
     return items
 

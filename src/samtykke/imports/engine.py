@@ -23,13 +23,14 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
+from django.db.models.base import ModelState
 
 from samtykke.consent.actions import reset_new_customers
 from samtykke.customers.models import Contact, Customer
@@ -258,9 +259,18 @@ def _customer(
     record: CustomerRecord,
     legacy_mapped: bool,
     normalized: tuple[PhoneResult, EmailResult] | None = None,
+    template: Customer | None = None,
 ) -> Customer:
     values = record.values
-    customer = Customer(dealer_id=dealer.pk)
+    if template is None:
+        customer = Customer(dealer_id=dealer.pk)
+    else:
+        # A copy of a fresh instance's field values: Model.__init__ per customer costs more
+        # than all the rest of this function.
+        customer = Customer.__new__(Customer)
+        customer.__dict__.update(template.__dict__)
+        customer._state = ModelState()
+        customer.legacy_consent = {}
     phone, email = normalized or (None, None)
     apply_customer_data(
         customer,
@@ -326,8 +336,9 @@ def run_import(
             normalized: Sequence[tuple[PhoneResult, EmailResult] | None] = normalizer.results(
                 index
             ) or [None] * len(batch)
+            template = Customer(dealer_id=dealer.pk)
             customers = [
-                _customer(dealer, record, legacy_mapped, pair)
+                _customer(dealer, record, legacy_mapped, pair, template)
                 for record, pair in zip(batch, normalized, strict=True)
             ]
             _count(summary, batch, customers, plan.existing)
@@ -418,13 +429,14 @@ def _write_batch(
     update_fields: list[str],
     summary: ImportSummary,
 ) -> None:
+    inserted: set[int] = set()  # customers this batch inserted (PostgreSQL)
     with transaction.atomic():
         postgres = connection.vendor == "postgresql"
         if postgres:
             for record, customer in zip(batch, customers, strict=True):
                 if record.orders:
                     customer.last_contact_at = max(o.occurred_at for o in record.orders)
-            ids = bulk.copy_upsert_customers(customers, update_fields)
+            ids = bulk.copy_upsert_customers(customers, update_fields, inserted)
         else:
             Customer.objects.bulk_create(
                 customers,
@@ -442,7 +454,7 @@ def _write_batch(
         orders = [(ids[r.key], o) for r in batch for o in r.orders]
         if orders:
             known = {existing[r.key] for r in batch if r.key in existing and r.orders}
-            created = _upsert_orders(dealer, orders, known)
+            created = _upsert_orders(dealer, orders, known, inserted)
             summary.orders_created += created
             summary.orders_updated += len(orders) - created
             # New customers got last_contact_at with the upsert on PostgreSQL; recount the
@@ -454,14 +466,18 @@ def _write_batch(
 
 
 def _upsert_orders(
-    dealer: Dealer, orders: Sequence[tuple[int, OrderRecord]], known_customers: set[int]
+    dealer: Dealer,
+    orders: Sequence[tuple[int, OrderRecord]],
+    known_customers: set[int],
+    fresh: Collection[int] = (),
 ) -> int:
-    """Insert or update orders; returns how many were new."""
+    """Insert or update orders; returns how many were new. ``fresh``: customers inserted in this
+    transaction (PostgreSQL), whose orders are simply inserted."""
     before = _existing_orders(dealer, sorted(known_customers))
     created = sum(1 for pk, o in orders if (pk, o.kind, o.reference) not in before)
     rows = [(dealer.pk, pk, o.kind, o.reference, o.occurred_at) for pk, o in orders]
     if connection.vendor == "postgresql":
-        bulk.copy_upsert_contacts(rows)
+        bulk.copy_upsert_contacts(rows, fresh)
     else:
         bulk.insert_upsert_contacts(rows)
     return created

@@ -8,6 +8,7 @@ customers, orders for customers nobody knows).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -94,6 +95,7 @@ _DATETIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
 )
+_UNSEEN: Any = object()
 _NB_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -200,11 +202,17 @@ class _Reader:
         }
         self.customer_columns = {n: c for n, c in self.columns.items() if n not in ORDER_FIELDS}
         self.order_columns = {n: c for n, c in self.columns.items() if n in ORDER_FIELDS}
+        indexes = [i for _, i in self.customer_columns.values()]
+        self._raw_of = operator.itemgetter(*indexes) if len(indexes) > 1 else None
+        self._raw_width = max(indexes, default=-1) + 1
         self._last_raw: tuple[str, ...] | None = None
         self._last: tuple[dict[str, Any], dict[str, str]] | None = None
         self.width = len(parsed.headers)
         self.today = timezone.localdate()
         self.soon = timezone.now() + dt.timedelta(minutes=5)
+        # Exports repeat the same few dates and order types on thousands of rows.
+        self._moments: dict[str, dt.datetime | None] = {}
+        self._kinds: dict[str, tuple[str, bool]] = {}
 
     def read_row(self, row: Row, problems: list[RowProblem]) -> CustomerRecord | None:
         """The row's customer (with its order, if any); None when the row is bad.
@@ -225,7 +233,12 @@ class _Reader:
             )
             return None
         count = len(row.values)
-        raw = tuple(row.values[i] if i < count else "" for _, i in self.customer_columns.values())
+        if self._raw_of is not None and count >= self._raw_width:
+            raw = self._raw_of(row.values)
+        else:
+            raw = tuple(
+                row.values[i] if i < count else "" for _, i in self.customer_columns.values()
+            )
         if raw == self._last_raw and self._last is not None:
             values, legacy = dict(self._last[0]), dict(self._last[1])
         else:
@@ -319,14 +332,19 @@ class _Reader:
         if not date_text:
             problems.append(RowProblem(line, header, "", "the order has no date"))
             return None
-        moment = parse_moment(date_text)
+        moment = self._moments.get(date_text, _UNSEEN)
+        if moment is _UNSEEN:
+            moment = self._moments[date_text] = parse_moment(date_text)
         if moment is None:
             problems.append(RowProblem(line, header, date_text, "not a date (use 31.12.2024)"))
             return None
         if moment > self.soon:
             problems.append(RowProblem(line, header, date_text, "the order date is in the future"))
             return None
-        kind, guessed = order_kind(kind_text)
+        found = self._kinds.get(kind_text)
+        if found is None:
+            found = self._kinds[kind_text] = order_kind(kind_text)
+        kind, guessed = found
         return OrderRecord(line, reference, moment, kind, guessed)
 
 
