@@ -451,14 +451,19 @@ def _append_unset_system_events(
             [dealer.pk],
         )
         head_sequence, head_hash = cursor.fetchone()
+        # The keys that have a state already. By customer only: the unique index on (customer,
+        # purpose, channel) answers it, whatever the planner thinks of a table that grew fast.
         have: set[tuple[int, int, int]] = set()
         customer_ids = sorted({item[0] for item in items})
         for start in range(0, len(customer_ids), 5000):
             chunk = customer_ids[start : start + 5000]
+            if postgres:
+                where, params = "customer_id = ANY(%s)", [chunk]
+            else:
+                where, params = f"customer_id IN ({', '.join(['%s'] * len(chunk))})", chunk
             cursor.execute(
-                f"SELECT customer_id, purpose_id, channel_id FROM {states_table} "  # noqa: S608
-                f"WHERE dealer_id = %s AND customer_id IN ({', '.join(['%s'] * len(chunk))})",
-                [dealer.pk, *chunk],
+                f"SELECT customer_id, purpose_id, channel_id FROM {states_table} WHERE {where}",  # noqa: S608
+                params,
             )
             have.update(cursor.fetchall())
         todo: list[SystemItem] = []

@@ -208,6 +208,7 @@ class _Reader:
         self._last_raw: tuple[str, ...] | None = None
         self._last: tuple[dict[str, Any], dict[str, str]] | None = None
         self.width = len(parsed.headers)
+        self.key_field = mapping.key_field
         self.today = timezone.localdate()
         self.soon = timezone.now() + dt.timedelta(minutes=5)
         # Exports repeat the same few dates and order types on thousands of rows.
@@ -244,7 +245,7 @@ class _Reader:
         else:
             values, legacy = {}, {}
             self._read_fields(row, self.customer_columns, values, legacy, problems)
-            key_field = self.mapping.key_field
+            key_field = self.key_field
             if not values.get(key_field) and key_field in values:
                 header = self.columns[key_field][0]
                 problems.append(RowProblem(row.line, header, "", KEY_MISSING[key_field]))
@@ -262,7 +263,7 @@ class _Reader:
         order = self._order(row.line, values, problems)
         if len(problems) > before:
             return None
-        record = CustomerRecord(row.line, values.get(self.mapping.key_field, ""), values, legacy)
+        record = CustomerRecord(row.line, values.get(self.key_field, ""), values, legacy)
         if order is not None:
             record.orders.append(order)
         return record
