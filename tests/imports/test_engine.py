@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from samtykke.consent.actions import Actor, Decision, erase_customer, record_consent
 from samtykke.consent.models import ConsentEvent, ConsentState, Source, Status
+from samtykke.consent.verify import verify_dealer
 from samtykke.customers.models import Contact, Customer
 from samtykke.imports.engine import run_import
 from samtykke.imports.mapping import Mapping, propose_mapping
@@ -282,3 +283,38 @@ def test_phones_and_emails_normalized_in_a_worker_process_give_the_same_result(
         Customer.objects.for_dealer(other_dealer).order_by("external_id").values_list(*fields)
     )
     assert inline == worker and len(worker) == 3
+
+
+def test_new_and_known_customers_in_one_file_and_the_ledger_verifies(dealer: Dealer) -> None:
+    """Known customers' orders are upserted, new customers' orders inserted (COPY straight into
+    the table on PostgreSQL); only the new customers get the GDPR reset."""
+    _run(dealer, export([r for r in ROWS if r[0] == "10001"]), dry_run=False)
+    ase = Customer.objects.for_dealer(dealer).get(external_id="10001")
+    record_consent(
+        dealer=dealer,
+        customer=ase,
+        decisions=[Decision("marketing", "sms", "given")],
+        source="portal",
+        actor=Actor.customer(),
+    )
+    outcome = _run(dealer, export(), dry_run=False)
+    summary = outcome.summary
+    assert (summary.created, summary.updated) == (2, 1)
+    assert (summary.orders_created, summary.orders_updated) == (1, 2)
+    assert summary.consent_reset_events == 4
+    assert sorted(Contact.objects.for_dealer(dealer).values_list("reference", flat=True)) == [
+        "S-9",
+        "WO-1",
+        "WO-2",
+    ]
+    assert ConsentState.objects.for_dealer(dealer).get(customer=ase, channel__key="sms").status == (
+        Status.GIVEN
+    )
+    for customer in Customer.objects.for_dealer(dealer):
+        assert customer.last_contact_at == max(
+            Contact.objects.for_dealer(dealer)
+            .filter(customer=customer)
+            .values_list("occurred_at", flat=True),
+            default=None,
+        )
+    assert verify_dealer(dealer).ok

@@ -457,6 +457,7 @@ def _append_unset_system_events(
         customer_ids = sorted({item[0] for item in items})
         for start in range(0, len(customer_ids), 5000):
             chunk = customer_ids[start : start + 5000]
+            params: list[Any]
             if postgres:
                 where, params = "customer_id = ANY(%s)", [chunk]
             else:

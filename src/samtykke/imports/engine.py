@@ -199,9 +199,11 @@ def plan_import(
     orders_file: ParsedFile | None = None,
     orders_mapping: Mapping | None = None,
     problems: list[RowProblem],
+    seen: Callable[[CustomerRecord], None] | None = None,
 ) -> _Plan:
-    """Read and check everything (file and register) without writing."""
-    records = read_records(parsed, mapping, problems)
+    """Read and check everything (file and register) without writing. ``seen`` gets each
+    customer of the file when it is first read."""
+    records = read_records(parsed, mapping, problems, seen)
     orphans: dict[int, list[OrderRecord]] = {}
     if orders_file is not None and orders_mapping is not None:
         orphans = _attach_orders(dealer, records, orders_file, orders_mapping, problems)
@@ -231,23 +233,60 @@ def plan_import(
 
 
 class _Normalizer:
-    """Normalizes each batch's phones and e-mails in one worker process while the main process
-    writes the previous batch (phonenumbers and email-validator cost ~0.1 ms per customer).
-    Small imports and one-CPU machines normalize inline."""
+    """Normalizes phones and e-mails in one worker process while the main process reads and
+    checks the file and then writes (phonenumbers and email-validator cost ~0.1 ms per customer).
 
-    def __init__(self, batches: Sequence[Sequence[CustomerRecord]]) -> None:
+    Each customer is sent when the reader first sees it, in chunks; when the whole file is read,
+    the worker is mostly done. A customer whose number or address a later row filled in is
+    normalized again inline. Small files and one-CPU machines normalize inline.
+    """
+
+    CHUNK = 2000
+
+    def __init__(self, parsed: ParsedFile) -> None:
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[tuple[PhoneResult, EmailResult]]]] = []
-        total = sum(len(b) for b in batches)
-        if total < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        self.sent: dict[str, tuple[int, int, tuple[str, str]]] = {}  # key → chunk, index, pair
+        self.pending: list[tuple[str, str]] = []
+        self.done: dict[int, list[tuple[PhoneResult, EmailResult]]] = {}
+        # rows (a customer per order at most): an upper bound of the customers, found cheaply
+        if parsed.text.count("\n") < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
             return
         self.executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        for batch in batches:
-            pairs = [(r.values.get("mobile", ""), r.values.get("email", "")) for r in batch]
-            self.futures.append(self.executor.submit(normalize_contacts, pairs))
 
-    def results(self, index: int) -> list[tuple[PhoneResult, EmailResult]] | None:
-        return self.futures[index].result() if self.executor is not None else None
+    def see(self, record: CustomerRecord) -> None:
+        if self.executor is None:
+            return
+        pair = (record.values.get("mobile", "") or "", record.values.get("email", "") or "")
+        self.sent[record.key] = (len(self.futures), len(self.pending), pair)
+        self.pending.append(pair)
+        if len(self.pending) >= self.CHUNK:
+            self._send()
+
+    def _send(self) -> None:
+        if self.executor is not None and self.pending:
+            self.futures.append(self.executor.submit(normalize_contacts, self.pending))
+            self.pending = []
+
+    def results(
+        self, batch: Sequence[CustomerRecord]
+    ) -> list[tuple[PhoneResult, EmailResult] | None]:
+        """Per record its (phone, e-mail) results, or None: normalize inline."""
+        if self.executor is None:
+            return [None] * len(batch)
+        self._send()
+        found: list[tuple[PhoneResult, EmailResult] | None] = []
+        for record in batch:
+            sent = self.sent.get(record.key)
+            pair = (record.values.get("mobile", "") or "", record.values.get("email", "") or "")
+            if sent is None or sent[2] != pair:
+                found.append(None)
+                continue
+            chunk, index, _ = sent
+            if chunk not in self.done:
+                self.done[chunk] = self.futures[chunk].result()
+            found.append(self.done[chunk][index])
+        return found
 
     def close(self) -> None:
         if self.executor is not None:
@@ -307,18 +346,25 @@ def run_import(
     """Check the file(s), then (unless ``dry_run``) write them. See the module docstring."""
     mapping.check()
     problems: list[RowProblem] = []
-    plan = plan_import(
-        dealer=dealer,
-        parsed=parsed,
-        mapping=mapping,
-        orders_file=orders_file,
-        orders_mapping=orders_mapping,
-        problems=problems,
-    )
+    normalizer = _Normalizer(parsed)
+    try:
+        plan = plan_import(
+            dealer=dealer,
+            parsed=parsed,
+            mapping=mapping,
+            orders_file=orders_file,
+            orders_mapping=orders_mapping,
+            problems=problems,
+            seen=normalizer.see,
+        )
+    except BaseException:
+        normalizer.close()
+        raise
     summary = ImportSummary(dry_run=dry_run, customers_in_file=len(plan.records))
     summary.skipped_lines = sorted({p.line for p in problems if not p.file})
     summary.skipped_order_lines = sorted({p.line for p in problems if p.file})
     if problems and not dry_run and not skip_bad_rows:
+        normalizer.close()
         return ImportOutcome("refused", problems, summary)
     legacy_mapped = any(mapping.header(name) for name in LEGACY_FIELDS)
     update_fields = sorted(
@@ -330,12 +376,9 @@ def run_import(
     total = len(records) + sum(len(orders) for orders in plan.orphan_orders.values())
     done = 0
     batches = _chunks(records, batch_size)
-    normalizer = _Normalizer(batches)
     try:
-        for index, batch in enumerate(batches):
-            normalized: Sequence[tuple[PhoneResult, EmailResult] | None] = normalizer.results(
-                index
-            ) or [None] * len(batch)
+        for batch in batches:
+            normalized = normalizer.results(batch)
             template = Customer(dealer_id=dealer.pk)
             customers = [
                 _customer(dealer, record, legacy_mapped, pair, template)

@@ -11,7 +11,7 @@ import datetime as dt
 import operator
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,9 +382,13 @@ def iter_records(
 
 
 def read_records(
-    parsed: ParsedFile, mapping: Mapping, problems: list[RowProblem]
+    parsed: ParsedFile,
+    mapping: Mapping,
+    problems: list[RowProblem],
+    seen: Callable[[CustomerRecord], None] | None = None,
 ) -> dict[str, CustomerRecord]:
-    """The file's customers by key, each with all its orders; bad rows go to ``problems``."""
+    """The file's customers by key, each with all its orders; bad rows go to ``problems``.
+    ``seen`` is called with each customer when its first good row is read."""
     reader = _Reader(parsed, mapping)
     customers: dict[str, CustomerRecord] = {}
     references: dict[tuple[str, str, str], int] = {}
@@ -408,6 +412,8 @@ def read_records(
         earlier = customers.get(record.key)
         if earlier is None:
             customers[record.key] = record
+            if seen is not None:
+                seen(record)
         else:
             conflict = _merge(earlier, record, reader)
             if conflict is not None:
