@@ -91,3 +91,40 @@ def test_last_contact_follows_the_contacts(dealer: Dealer) -> None:
         record_contact(customer=customer, kind="other", occurred_at=now + dt.timedelta(days=1))
     with pytest.raises(CustomerError, match="kind"):
         record_contact(customer=customer, kind="lunch", occurred_at=now)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "91234567",
+        "41234567",
+        "42000000",
+        "22 00 00 00",
+        "80012345",
+        "+46 70 123 45 67",
+        "+44 20 7946 0958",
+        "+800 1234 5678",
+        "+47 79 02 12 34",
+        "12",
+        "0047 912 34 567",
+        "9123456789",
+        "abc",
+        "+999 123",
+    ]
+    + [f"{lead}{n:07d}" for lead in "2345789" for n in (0, 1234567, 9999999)],
+)
+def test_phone_validity_is_what_is_valid_number_says(raw: str) -> None:
+    """normalize_phone asks number_type only; the old double check must agree everywhere."""
+    import phonenumbers
+
+    result = normalize_phone(raw)
+    try:
+        number = phonenumbers.parse(raw, "NO")
+    except phonenumbers.NumberParseException:
+        assert not result.is_valid and result.problem.startswith("not a phone number")
+        return
+    assert result.is_valid == phonenumbers.is_valid_number(number)
+    if result.is_valid:
+        assert result.value == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164
+        )

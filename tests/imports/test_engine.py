@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from samtykke.consent.actions import Actor, Decision, erase_customer, record_consent
 from samtykke.consent.models import ConsentEvent, ConsentState, Source, Status
+from samtykke.consent.verify import verify_dealer
 from samtykke.customers.models import Contact, Customer
 from samtykke.imports.engine import run_import
 from samtykke.imports.mapping import Mapping, propose_mapping
@@ -282,3 +283,105 @@ def test_phones_and_emails_normalized_in_a_worker_process_give_the_same_result(
         Customer.objects.for_dealer(other_dealer).order_by("external_id").values_list(*fields)
     )
     assert inline == worker and len(worker) == 3
+
+
+def test_new_and_known_customers_in_one_file_and_the_ledger_verifies(dealer: Dealer) -> None:
+    """Known customers' orders are upserted, new customers' orders inserted (COPY straight into
+    the table on PostgreSQL); only the new customers get the GDPR reset."""
+    _run(dealer, export([r for r in ROWS if r[0] == "10001"]), dry_run=False)
+    ase = Customer.objects.for_dealer(dealer).get(external_id="10001")
+    record_consent(
+        dealer=dealer,
+        customer=ase,
+        decisions=[Decision("marketing", "sms", "given")],
+        source="portal",
+        actor=Actor.customer(),
+    )
+    outcome = _run(dealer, export(), dry_run=False)
+    summary = outcome.summary
+    assert (summary.created, summary.updated) == (2, 1)
+    assert (summary.orders_created, summary.orders_updated) == (1, 2)
+    assert summary.consent_reset_events == 4
+    assert sorted(Contact.objects.for_dealer(dealer).values_list("reference", flat=True)) == [
+        "S-9",
+        "WO-1",
+        "WO-2",
+    ]
+    assert ConsentState.objects.for_dealer(dealer).get(customer=ase, channel__key="sms").status == (
+        Status.GIVEN
+    )
+    for customer in Customer.objects.for_dealer(dealer):
+        assert customer.last_contact_at == max(
+            Contact.objects.for_dealer(dealer)
+            .filter(customer=customer)
+            .values_list("occurred_at", flat=True),
+            default=None,
+        )
+    assert verify_dealer(dealer).ok
+
+
+def _many_rows(count: int) -> list[list[str]]:
+    rows = []
+    for n in range(count):
+        row = list(ROWS[0])
+        row[0] = str(20000 + n)
+        row[2] = f"9{n:07d}"
+        row[3] = f"kunde{n}@example.no"
+        row[8] = f"WO-{n}"
+        row[11] = "Ja" if n % 2 else ""
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_writer_threads_write_what_one_writes(
+    dealer: Dealer, other_dealer: Dealer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = export(_many_rows(23))
+    one = _run(dealer, data, dry_run=False, batch_size=5)
+    monkeypatch.setattr("samtykke.imports.engine.PARALLEL_MIN", 1)
+    two = _run(other_dealer, data, dry_run=False, batch_size=5)
+    assert one.summary == two.summary
+    assert (two.summary.created, two.summary.orders_created) == (23, 23)
+    assert two.summary.consent_reset_events == 46
+    for each in (dealer, other_dealer):
+        assert Customer.objects.for_dealer(each).count() == 23
+        assert Contact.objects.for_dealer(each).count() == 23
+        assert ConsentState.objects.for_dealer(each).filter(status=Status.UNKNOWN).count() == 46
+        assert verify_dealer(each).ok
+    sequences = list(
+        ConsentEvent.objects.for_dealer(other_dealer)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+    )
+    assert sequences == list(range(1, 47))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_thread_failing_stops_the_import_with_its_error(
+    dealer: Dealer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samtykke.imports import engine
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN", 1)
+    original = engine._write_batch
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_write_batch", failing)
+    with pytest.raises(RuntimeError, match="database went away"):
+        _run(dealer, export(_many_rows(30)), dry_run=False, batch_size=5)
+    # what was written is whole batches, and a second run completes the import
+    assert Customer.objects.for_dealer(dealer).count() % 5 == 0
+    monkeypatch.setattr(engine, "_write_batch", original)
+    outcome = _run(dealer, export(_many_rows(30)), dry_run=False, batch_size=5)
+    assert outcome.ok and Customer.objects.for_dealer(dealer).count() == 30
+    assert ConsentEvent.objects.for_dealer(dealer).count() == 60
+    assert verify_dealer(dealer).ok

@@ -9,10 +9,14 @@ order, so a reader of the change feed never skips an event that commits late. Si
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -20,7 +24,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from samtykke.consent.config import LedgerConfig, ledger_config
-from samtykke.consent.ledger import GENESIS, evidence_digest
+from samtykke.consent.ledger import GENESIS, _instant, canonical_json, evidence_digest
 from samtykke.consent.ledger import event_hash as compute_hash
 from samtykke.consent.models import (
     ActorKind,
@@ -464,7 +468,282 @@ def _upsert_states(connection: BaseDatabaseWrapper, events: list[ConsentEvent]) 
         )
 
 
+# --- The bulk path of system events (GDPR reset): status without a notice, for unset keys ---
+
+# (customer id, purpose id, channel id, evidence)
+SystemItem = tuple[int, int, int, dict[str, Any]]
+
+_SYSTEM_COLUMNS = (
+    "dealer_id",
+    "sequence",
+    "customer_id",
+    "purpose_id",
+    "channel_id",
+    "status",
+    "source",
+    "notice_version_id",
+    "notice_assumed",
+    "legal_basis",
+    "actor_kind",
+    "actor_user_id",
+    "actor_api_key_id",
+    "actor_label",
+    "evidence",
+    "evidence_sha256",
+    "occurred_at",
+    "recorded_at",
+    "prev_hash",
+    "hash",
+)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _copy_text(value: str) -> str:
+    """A text value in COPY's text format."""
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _append_unset_system_events(
+    *,
+    dealer: Dealer,
+    items: Sequence[SystemItem],
+    status: str,
+    source: str,
+    actor: Actor,
+    occurred_at: dt.datetime,
+) -> list[int]:
+    """Append a system event (``status``, no notice) for every item whose key has no state yet,
+    and give those keys their state. Call inside a transaction; returns the new events' ids.
+
+    The bulk twin of ``append_events`` for the GDPR reset: the same head lock, the same hash
+    chain (``hash_of`` gives the same hashes; ``ledger verify`` checks them) and the same rule
+    for the current view, without building model instances. On PostgreSQL the events are
+    streamed with COPY; elsewhere one executemany. The current view is filled from the new
+    events with one ``INSERT … SELECT``. Keys are checked with the head locked, so a decision
+    recorded meanwhile is never undone.
+    """
+    if status in DECISIONS:
+        raise ConsentError("needs_notice", "A customer's decision is not a system event.")
+    connection = connections[ConsentEvent.all_dealers.db]
+    quote = connection.ops.quote_name
+    events_table = quote(ConsentEvent._meta.db_table)
+    states_table = quote(ConsentState._meta.db_table)
+    head_table = quote(LedgerHead._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sequence, hash FROM {head_table} WHERE dealer_id = %s"  # noqa: S608
+            + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
+            [dealer.pk],
+        )
+        head_sequence, head_hash = cursor.fetchone()
+        # The keys that have a state already. By customer only: the unique index on (customer,
+        # purpose, channel) answers it, whatever the planner thinks of a table that grew fast.
+        have: set[tuple[int, int, int]] = set()
+        customer_ids = sorted({item[0] for item in items})
+        for start in range(0, len(customer_ids), 5000):
+            chunk = customer_ids[start : start + 5000]
+            params: list[Any]
+            if postgres:
+                where, params = "customer_id = ANY(%s)", [chunk]
+            else:
+                where, params = f"customer_id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            cursor.execute(
+                f"SELECT customer_id, purpose_id, channel_id FROM {states_table} WHERE {where}",  # noqa: S608
+                params,
+            )
+            have.update(cursor.fetchall())
+        todo: list[SystemItem] = []
+        for item in items:
+            key = (item[0], item[1], item[2])
+            if key not in have:
+                have.add(key)  # one event per key
+                todo.append(item)
+        if not todo:
+            return []
+        recorded_at = timezone.now()
+        label = actor.label[:200]
+        user_id = actor.user.pk if actor.user else None
+        api_key_id = actor.api_key.pk if actor.api_key else None
+        # The message of ledger.event_hash, its constant parts built once (tests compare the
+        # result with hash_of).
+        prefix = f'["samtykke-event-v1",{int(dealer.pk)},'
+        middle = "," + ",".join(
+            _json(v)
+            for v in (
+                status,
+                source,
+                None,
+                "",
+                False,
+                LegalBasis.CONSENT.value,
+                actor.kind,
+                user_id,
+                api_key_id,
+                label,
+            )
+        )
+        times = f",{_json(_instant(occurred_at))},{_json(_instant(recorded_at))},"
+        secret = settings.LEDGER_KEY
+        evidence_field = ConsentEvent._meta.get_field("evidence")
+        # by object: the items share their evidence dicts (and keep them alive meanwhile)
+        evidence_cache: dict[int, tuple[str, Any]] = {}
+        first_sequence = head_sequence + 1
+        prev = head_hash or GENESIS
+        if postgres:
+            constant = "\t".join(
+                [
+                    _copy_text(status),
+                    _copy_text(source),
+                    "\\N",
+                    "f",
+                    _copy_text(LegalBasis.CONSENT.value),
+                    _copy_text(actor.kind),
+                    "\\N" if user_id is None else str(int(user_id)),
+                    "\\N" if api_key_id is None else str(int(api_key_id)),
+                    _copy_text(label),
+                ]
+            )
+            moments = f"{occurred_at.isoformat()}\t{recorded_at.isoformat()}"
+            columns = ", ".join(quote(c) for c in _SYSTEM_COLUMNS)
+            with cursor.cursor.copy(f"COPY {events_table} ({columns}) FROM STDIN") as copy:
+                lines: list[str] = []
+                for offset, (customer_id, purpose_id, channel_id, evidence) in enumerate(todo):
+                    sequence = first_sequence + offset
+                    cached = evidence_cache.get(id(evidence))
+                    if cached is None:
+                        canonical = canonical_json(evidence)
+                        digest = hashlib.sha256(canonical.encode()).hexdigest()
+                        cached = evidence_cache[id(evidence)] = (digest, _copy_text(canonical))
+                    digest, evidence_text = cached
+                    message = (
+                        f"{prefix}{sequence},{int(customer_id)},{int(purpose_id)},"
+                        f'{int(channel_id)}{middle},"{digest}"{times}"{prev}"]'
+                    )
+                    hashed = hmac.digest(secret, message.encode(), "sha256").hex()
+                    lines.append(
+                        f"{dealer.pk}\t{sequence}\t{customer_id}\t{purpose_id}\t{channel_id}\t"
+                        f"{constant}\t{evidence_text}\t{digest}\t{moments}\t{prev}\t{hashed}\n"
+                    )
+                    prev = hashed
+                    if len(lines) >= 1000:
+                        copy.write("".join(lines))
+                        lines.clear()
+                if lines:
+                    copy.write("".join(lines))
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            occurred, recorded = adapt(occurred_at), adapt(recorded_at)
+            rows = []
+            for offset, (customer_id, purpose_id, channel_id, evidence) in enumerate(todo):
+                sequence = first_sequence + offset
+                cached = evidence_cache.get(id(evidence))
+                if cached is None:
+                    digest = evidence_digest(evidence)
+                    prepared = evidence_field.get_db_prep_save(evidence, connection)
+                    cached = evidence_cache[id(evidence)] = (digest, prepared)
+                digest, prepared = cached
+                message = (
+                    f"{prefix}{sequence},{int(customer_id)},{int(purpose_id)},"
+                    f'{int(channel_id)}{middle},"{digest}"{times}"{prev}"]'
+                )
+                hashed = hmac.digest(secret, message.encode(), "sha256").hex()
+                rows.append(
+                    (
+                        dealer.pk,
+                        sequence,
+                        customer_id,
+                        purpose_id,
+                        channel_id,
+                        status,
+                        source,
+                        None,
+                        False,
+                        LegalBasis.CONSENT.value,
+                        actor.kind,
+                        user_id,
+                        api_key_id,
+                        label,
+                        prepared,
+                        digest,
+                        occurred,
+                        recorded,
+                        prev,
+                        hashed,
+                    )
+                )
+                prev = hashed
+            cursor.executemany(
+                f"INSERT INTO {events_table} ({', '.join(quote(c) for c in _SYSTEM_COLUMNS)}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(_SYSTEM_COLUMNS))})",
+                rows,
+            )
+        last_sequence = first_sequence + len(todo) - 1
+        # The current view from the new events, by the rule of _upsert_states (one event per
+        # key here, and the keys had no state when the head was locked).
+        state_columns = ", ".join(quote(c) for c in _STATE_COLUMNS)
+        updates = ", ".join(
+            f"{quote(c)} = excluded.{quote(c)}" for c in ("status", "source", "since", "event_id")
+        )
+        cursor.execute(
+            f"INSERT INTO {states_table} ({state_columns}) "  # noqa: S608 - names from model metadata
+            "SELECT dealer_id, customer_id, purpose_id, channel_id, status, source, occurred_at, id "
+            f"FROM {events_table} WHERE dealer_id = %s AND sequence >= %s AND sequence <= %s "
+            f"ON CONFLICT ({quote('customer_id')}, {quote('purpose_id')}, {quote('channel_id')}) "
+            f"DO UPDATE SET {updates} WHERE excluded.{quote('since')} >= {states_table}.{quote('since')}",
+            [dealer.pk, first_sequence, last_sequence],
+        )
+        cursor.execute(
+            f"SELECT id FROM {events_table} "  # noqa: S608
+            "WHERE dealer_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence",
+            [dealer.pk, first_sequence, last_sequence],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"UPDATE {head_table} SET sequence = %s, hash = %s WHERE dealer_id = %s",  # noqa: S608
+            [last_sequence, prev, dealer.pk],
+        )
+    transaction.on_commit(
+        lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
+    )
+    return ids
+
+
 GDPR_RESET_BATCH = 1000
+
+
+def _reset_pairs(dealer: Dealer) -> list[tuple[int, int]]:
+    """(purpose id, channel id) of every active purpose's every channel."""
+    return [
+        (purpose.pk, channel.pk)
+        for purpose in Purpose.objects.for_dealer(dealer)
+        .filter(active=True)
+        .prefetch_related("channels")
+        for channel in purpose.channels.all()
+    ]
+
+
+def _reset_items(
+    pairs: Sequence[tuple[int, int]], customers: Iterable[tuple[int, dict[str, Any]]]
+) -> list[SystemItem]:
+    """A legacy "yes" from the DMS goes into the event's evidence, never into the status."""
+    items: list[SystemItem] = []
+    none: dict[str, Any] = {}
+    shared: dict[str, dict[str, Any]] = {}  # one evidence object per distinct legacy value
+    for customer_id, legacy in customers:
+        evidence = none
+        if legacy:
+            canonical = canonical_json(legacy)
+            evidence = shared.get(canonical) or shared.setdefault(
+                canonical, {"legacy_dms_value": legacy}
+            )
+        items.extend((customer_id, p, ch, evidence) for p, ch in pairs)
+    return items
 
 
 def gdpr_reset(
@@ -477,87 +756,50 @@ def gdpr_reset(
     the event's evidence, never as consent. Returns the number of events appended.
     """
     actor = actor or Actor.system("gdpr-reset")
-    pairs = [
-        (purpose, channel)
-        for purpose in Purpose.objects.for_dealer(dealer).filter(active=True)
-        for channel in purpose.channels.all()
-    ]
+    pairs = _reset_pairs(dealer)
+    if not pairs:
+        return 0
     appended = 0
     last_pk = 0
     while True:
         batch = list(
             Customer.objects.for_dealer(dealer)
             .filter(erased_at__isnull=True, pk__gt=last_pk)
-            .order_by("pk")[:batch_size]
+            .order_by("pk")
+            .values_list("pk", "legacy_consent")[:batch_size]
         )
         if not batch:
             return appended
-        last_pk = batch[-1].pk
+        last_pk = batch[-1][0]
         with transaction.atomic():
-            have = set(
-                ConsentState.objects.for_dealer(dealer)
-                .filter(customer__in=batch)
-                .values_list("customer_id", "purpose_id", "channel_id")
+            appended += len(
+                _append_unset_system_events(
+                    dealer=dealer,
+                    items=_reset_items(pairs, batch),
+                    status=Status.UNKNOWN,
+                    source=Source.GDPR_RESET,
+                    actor=actor,
+                    occurred_at=timezone.now(),
+                )
             )
-            items = [
-                _Pending(
-                    customer,
-                    purpose,
-                    channel,
-                    Status.UNKNOWN,
-                    None,
-                    False,
-                    {"legacy_dms_value": customer.legacy_consent}
-                    if customer.legacy_consent
-                    else {},
-                )
-                for customer in batch
-                for purpose, channel in pairs
-                if (customer.pk, purpose.pk, channel.pk) not in have
-            ]
-            if items:
-                appended += len(
-                    append_events(
-                        dealer=dealer,
-                        items=items,
-                        source=Source.GDPR_RESET,
-                        actor=actor,
-                        occurred_at=timezone.now(),
-                    )
-                )
 
 
 def reset_new_customers(*, dealer: Dealer, customers: Sequence[Customer]) -> int:
     """The GDPR reset for customers that just arrived (import, API): ``unknown`` where unset."""
     if not customers:
         return 0
-    pairs = [
-        (purpose, channel)
-        for purpose in Purpose.objects.for_dealer(dealer).filter(active=True)
-        for channel in purpose.channels.all()
-    ]
+    pairs = _reset_pairs(dealer)
+    if not pairs:
+        return 0
     with transaction.atomic():
-        items = [
-            _Pending(
-                c,
-                p,
-                ch,
-                Status.UNKNOWN,
-                None,
-                False,
-                {"legacy_dms_value": c.legacy_consent} if c.legacy_consent else {},
-            )
-            for c in customers
-            for p, ch in pairs
-        ]
         return len(
-            append_events(
+            _append_unset_system_events(
                 dealer=dealer,
-                items=items,
+                items=_reset_items(pairs, ((c.pk, c.legacy_consent) for c in customers)),
+                status=Status.UNKNOWN,
                 source=Source.GDPR_RESET,
                 actor=Actor.system("gdpr-reset"),
                 occurred_at=timezone.now(),
-                only_if_current_in=[None],
             )
         )
 

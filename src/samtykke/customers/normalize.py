@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import phonenumbers
@@ -17,6 +18,7 @@ class PhoneResult:
     problem: str  # empty when valid and a mobile number
 
 
+@functools.lru_cache(maxsize=50_000)  # exports repeat numbers (families, companies)
 def normalize_phone(raw: str | None, region: str = "NO") -> PhoneResult:
     text = (raw or "").strip()
     if not text:
@@ -25,10 +27,12 @@ def normalize_phone(raw: str | None, region: str = "NO") -> PhoneResult:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         return PhoneResult(text, False, False, f"not a phone number ({exc._msg})")
-    if not phonenumbers.is_valid_number(number):
+    # number_type is UNKNOWN exactly when is_valid_number is false (both match the number
+    # against its region's patterns; asking both did that twice).
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
         return PhoneResult(text, False, False, "not a valid phone number")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    kind = phonenumbers.number_type(number)
     is_mobile = kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
     problem = "" if is_mobile else "not a mobile number (cannot receive SMS)"
     return PhoneResult(e164, True, is_mobile, problem)
@@ -41,6 +45,7 @@ class EmailResult:
     problem: str
 
 
+@functools.lru_cache(maxsize=50_000)
 def normalize_email(raw: str | None) -> EmailResult:
     text = (raw or "").strip()
     if not text:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+import operator
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import connection
@@ -56,19 +57,29 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+_LEGACY_AT = CUSTOMER_COLUMNS.index("legacy_consent")
+_BEFORE_LEGACY = operator.attrgetter(*CUSTOMER_COLUMNS[:_LEGACY_AT])
+_AFTER_LEGACY = operator.attrgetter(*CUSTOMER_COLUMNS[_LEGACY_AT + 1 :])
+
+
 def _customer_row(customer: Customer) -> tuple[Any, ...]:
-    return tuple(
-        json.dumps(customer.legacy_consent, ensure_ascii=False)
-        if column == "legacy_consent"
-        else getattr(customer, column)
-        for column in CUSTOMER_COLUMNS
+    return (
+        *_BEFORE_LEGACY(customer),
+        json.dumps(customer.legacy_consent, ensure_ascii=False),
+        *_AFTER_LEGACY(customer),
     )
 
 
 def copy_upsert_customers(
-    customers: Sequence[Customer], update_fields: Sequence[str]
+    customers: Sequence[Customer],
+    update_fields: Sequence[str],
+    inserted: set[int] | None = None,
 ) -> dict[str, int]:
-    """PostgreSQL: upsert on (dealer, external id); returns {external id: id}."""
+    """PostgreSQL: upsert on (dealer, external id); returns {external id: id}.
+
+    ``inserted`` gets the ids of the rows this statement inserted (not updated): nobody else can
+    see them before commit, so their orders need no upsert.
+    """
     table = _q(Customer._meta.db_table)
     stage = "samtykke_import_customer"
     columns = ", ".join(_q(c) for c in CUSTOMER_COLUMNS)
@@ -89,16 +100,38 @@ def copy_upsert_customers(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "  # noqa: S608
             f"ON CONFLICT (dealer_id, external_id) DO UPDATE SET {updates} "
             f"WHERE {table}.erased_at IS NULL "
-            "RETURNING external_id, id"
+            "RETURNING external_id, id, (xmax = 0)"
         )
-        return dict(cursor.fetchall())
+        ids = {}
+        for external_id, pk, is_new in cursor.fetchall():
+            ids[external_id] = pk
+            if is_new and inserted is not None:
+                inserted.add(pk)
+        return ids
 
 
-def copy_upsert_contacts(rows: Sequence[ContactRow]) -> None:
-    """PostgreSQL: upsert orders on (dealer, customer, kind, reference)."""
+def copy_upsert_contacts(rows: Sequence[ContactRow], fresh: Collection[int] = ()) -> None:
+    """PostgreSQL: upsert orders on (dealer, customer, kind, reference).
+
+    Orders of ``fresh`` customers (inserted in this transaction, so they have no orders yet, and
+    the file has no order twice) are COPYed straight into the table; the others go through a
+    staging table and one ``INSERT … ON CONFLICT``.
+    """
     table = _q(Contact._meta.db_table)
     stage = "samtykke_import_contact"
     now = timezone.now()
+    if fresh:
+        new_rows = [row for row in rows if row[1] in fresh]
+        rows = [row for row in rows if row[1] not in fresh]
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(
+                f"COPY {table} (dealer_id, customer_id, kind, reference, occurred_at, created_at) "
+                "FROM STDIN"
+            ) as copy:
+                for row in new_rows:
+                    copy.write_row((*row, now))
+    if not rows:
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {stage} (dealer_id bigint, customer_id bigint, "

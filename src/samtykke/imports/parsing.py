@@ -77,9 +77,10 @@ class ParsedFile:
             start, previous_end = previous_end + 1, reader.line_num
             if number < self.header_lines:
                 continue
-            if not any(value.strip() for value in record):
+            values = tuple(map(str.strip, record))
+            if not any(values):
                 continue
-            yield Row(start, tuple(value.strip() for value in record))
+            yield Row(start, values)
 
     def preview(self, count: int = 10) -> list[Row]:
         """The first ``count`` rows, without reading the whole file."""

@@ -8,9 +8,10 @@ customers, orders for customers nobody knows).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,7 @@ _DATETIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
 )
+_UNSEEN: Any = object()
 _NB_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -200,11 +202,18 @@ class _Reader:
         }
         self.customer_columns = {n: c for n, c in self.columns.items() if n not in ORDER_FIELDS}
         self.order_columns = {n: c for n, c in self.columns.items() if n in ORDER_FIELDS}
+        indexes = [i for _, i in self.customer_columns.values()]
+        self._raw_of = operator.itemgetter(*indexes) if len(indexes) > 1 else None
+        self._raw_width = max(indexes, default=-1) + 1
         self._last_raw: tuple[str, ...] | None = None
         self._last: tuple[dict[str, Any], dict[str, str]] | None = None
         self.width = len(parsed.headers)
+        self.key_field = mapping.key_field
         self.today = timezone.localdate()
         self.soon = timezone.now() + dt.timedelta(minutes=5)
+        # Exports repeat the same few dates and order types on thousands of rows.
+        self._moments: dict[str, dt.datetime | None] = {}
+        self._kinds: dict[str, tuple[str, bool]] = {}
 
     def read_row(self, row: Row, problems: list[RowProblem]) -> CustomerRecord | None:
         """The row's customer (with its order, if any); None when the row is bad.
@@ -225,13 +234,18 @@ class _Reader:
             )
             return None
         count = len(row.values)
-        raw = tuple(row.values[i] if i < count else "" for _, i in self.customer_columns.values())
+        if self._raw_of is not None and count >= self._raw_width:
+            raw = self._raw_of(row.values)
+        else:
+            raw = tuple(
+                row.values[i] if i < count else "" for _, i in self.customer_columns.values()
+            )
         if raw == self._last_raw and self._last is not None:
             values, legacy = dict(self._last[0]), dict(self._last[1])
         else:
             values, legacy = {}, {}
             self._read_fields(row, self.customer_columns, values, legacy, problems)
-            key_field = self.mapping.key_field
+            key_field = self.key_field
             if not values.get(key_field) and key_field in values:
                 header = self.columns[key_field][0]
                 problems.append(RowProblem(row.line, header, "", KEY_MISSING[key_field]))
@@ -249,7 +263,7 @@ class _Reader:
         order = self._order(row.line, values, problems)
         if len(problems) > before:
             return None
-        record = CustomerRecord(row.line, values.get(self.mapping.key_field, ""), values, legacy)
+        record = CustomerRecord(row.line, values.get(self.key_field, ""), values, legacy)
         if order is not None:
             record.orders.append(order)
         return record
@@ -319,14 +333,19 @@ class _Reader:
         if not date_text:
             problems.append(RowProblem(line, header, "", "the order has no date"))
             return None
-        moment = parse_moment(date_text)
+        moment = self._moments.get(date_text, _UNSEEN)
+        if moment is _UNSEEN:
+            moment = self._moments[date_text] = parse_moment(date_text)
         if moment is None:
             problems.append(RowProblem(line, header, date_text, "not a date (use 31.12.2024)"))
             return None
         if moment > self.soon:
             problems.append(RowProblem(line, header, date_text, "the order date is in the future"))
             return None
-        kind, guessed = order_kind(kind_text)
+        found = self._kinds.get(kind_text)
+        if found is None:
+            found = self._kinds[kind_text] = order_kind(kind_text)
+        kind, guessed = found
         return OrderRecord(line, reference, moment, kind, guessed)
 
 
@@ -363,9 +382,13 @@ def iter_records(
 
 
 def read_records(
-    parsed: ParsedFile, mapping: Mapping, problems: list[RowProblem]
+    parsed: ParsedFile,
+    mapping: Mapping,
+    problems: list[RowProblem],
+    seen: Callable[[CustomerRecord], None] | None = None,
 ) -> dict[str, CustomerRecord]:
-    """The file's customers by key, each with all its orders; bad rows go to ``problems``."""
+    """The file's customers by key, each with all its orders; bad rows go to ``problems``.
+    ``seen`` is called with each customer when its first good row is read."""
     reader = _Reader(parsed, mapping)
     customers: dict[str, CustomerRecord] = {}
     references: dict[tuple[str, str, str], int] = {}
@@ -389,6 +412,8 @@ def read_records(
         earlier = customers.get(record.key)
         if earlier is None:
             customers[record.key] = record
+            if seen is not None:
+                seen(record)
         else:
             conflict = _merge(earlier, record, reader)
             if conflict is not None:
