@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -24,7 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from samtykke.consent.config import LedgerConfig, ledger_config
-from samtykke.consent.ledger import GENESIS, _instant, canonical_json, evidence_digest
+from samtykke.consent.ledger import GENESIS, canonical_json, event_hasher, evidence_digest
 from samtykke.consent.ledger import event_hash as compute_hash
 from samtykke.consent.models import (
     ActorKind,
@@ -497,10 +494,6 @@ _SYSTEM_COLUMNS = (
 )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _copy_text(value: str) -> str:
     """A text value in COPY's text format."""
     return (
@@ -530,18 +523,9 @@ def _append_unset_system_events(
     if status in DECISIONS:
         raise ConsentError("needs_notice", "A customer's decision is not a system event.")
     connection = connections[ConsentEvent.all_dealers.db]
-    quote = connection.ops.quote_name
-    events_table = quote(ConsentEvent._meta.db_table)
-    states_table = quote(ConsentState._meta.db_table)
-    head_table = quote(LedgerHead._meta.db_table)
     postgres = connection.vendor == "postgresql"
+    head = _lock_head(dealer.pk)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT sequence, hash FROM {head_table} WHERE dealer_id = %s"  # noqa: S608
-            + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
-            [dealer.pk],
-        )
-        head_sequence, head_hash = cursor.fetchone()
         # The keys that have a state already. By customer only: the unique index on (customer,
         # purpose, channel) answers it, whatever the planner thinks of a table that grew fast.
         have: set[tuple[int, int, int]] = set()
@@ -554,7 +538,7 @@ def _append_unset_system_events(
             else:
                 where, params = f"customer_id IN ({', '.join(['%s'] * len(chunk))})", chunk
             cursor.execute(
-                f"SELECT customer_id, purpose_id, channel_id FROM {states_table} WHERE {where}",  # noqa: S608
+                f"SELECT customer_id, purpose_id, channel_id FROM {_STATE_TABLE} WHERE {where}",  # noqa: S608
                 params,
             )
             have.update(cursor.fetchall())
@@ -570,31 +554,27 @@ def _append_unset_system_events(
         label = actor.label[:200]
         user_id = actor.user.pk if actor.user else None
         api_key_id = actor.api_key.pk if actor.api_key else None
-        # The message of ledger.event_hash, its constant parts built once (tests compare the
-        # result with hash_of).
-        prefix = f'["samtykke-event-v1",{int(dealer.pk)},'
-        middle = "," + ",".join(
-            _json(v)
-            for v in (
-                status,
-                source,
-                None,
-                "",
-                False,
-                LegalBasis.CONSENT.value,
-                actor.kind,
-                user_id,
-                api_key_id,
-                label,
-            )
+        hash_one = event_hasher(
+            dealer_id=dealer.pk,
+            status=status,
+            source=source,
+            notice_version_id=None,
+            notice_sha256="",
+            notice_assumed=False,
+            legal_basis=LegalBasis.CONSENT.value,
+            actor_kind=actor.kind,
+            actor_user_id=user_id,
+            actor_api_key_id=api_key_id,
+            actor_label=label,
+            occurred_at=occurred_at,
+            recorded_at=recorded_at,
         )
-        times = f",{_json(_instant(occurred_at))},{_json(_instant(recorded_at))},"
-        secret = settings.LEDGER_KEY
         evidence_field = ConsentEvent._meta.get_field("evidence")
         # by object: the items share their evidence dicts (and keep them alive meanwhile)
         evidence_cache: dict[int, tuple[str, Any]] = {}
-        first_sequence = head_sequence + 1
-        prev = head_hash or GENESIS
+        first_sequence = head.sequence + 1
+        prev = head.hash or GENESIS
+        columns = ", ".join(_quote(c) for c in _SYSTEM_COLUMNS)
         if postgres:
             constant = "\t".join(
                 [
@@ -610,8 +590,7 @@ def _append_unset_system_events(
                 ]
             )
             moments = f"{occurred_at.isoformat()}\t{recorded_at.isoformat()}"
-            columns = ", ".join(quote(c) for c in _SYSTEM_COLUMNS)
-            with cursor.cursor.copy(f"COPY {events_table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {_EVENT_TABLE} ({columns}) FROM STDIN") as copy:
                 lines: list[str] = []
                 for offset, (customer_id, purpose_id, channel_id, evidence) in enumerate(todo):
                     sequence = first_sequence + offset
@@ -621,11 +600,7 @@ def _append_unset_system_events(
                         digest = hashlib.sha256(canonical.encode()).hexdigest()
                         cached = evidence_cache[id(evidence)] = (digest, _copy_text(canonical))
                     digest, evidence_text = cached
-                    message = (
-                        f"{prefix}{sequence},{int(customer_id)},{int(purpose_id)},"
-                        f'{int(channel_id)}{middle},"{digest}"{times}"{prev}"]'
-                    )
-                    hashed = hmac.digest(secret, message.encode(), "sha256").hex()
+                    hashed = hash_one(sequence, customer_id, purpose_id, channel_id, digest, prev)
                     lines.append(
                         f"{dealer.pk}\t{sequence}\t{customer_id}\t{purpose_id}\t{channel_id}\t"
                         f"{constant}\t{evidence_text}\t{digest}\t{moments}\t{prev}\t{hashed}\n"
@@ -648,11 +623,7 @@ def _append_unset_system_events(
                     prepared = evidence_field.get_db_prep_save(evidence, connection)
                     cached = evidence_cache[id(evidence)] = (digest, prepared)
                 digest, prepared = cached
-                message = (
-                    f"{prefix}{sequence},{int(customer_id)},{int(purpose_id)},"
-                    f'{int(channel_id)}{middle},"{digest}"{times}"{prev}"]'
-                )
-                hashed = hmac.digest(secret, message.encode(), "sha256").hex()
+                hashed = hash_one(sequence, customer_id, purpose_id, channel_id, digest, prev)
                 rows.append(
                     (
                         dealer.pk,
@@ -679,35 +650,26 @@ def _append_unset_system_events(
                 )
                 prev = hashed
             cursor.executemany(
-                f"INSERT INTO {events_table} ({', '.join(quote(c) for c in _SYSTEM_COLUMNS)}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(_SYSTEM_COLUMNS))})",
+                f"INSERT INTO {_EVENT_TABLE} ({columns}) VALUES {_marks(len(_SYSTEM_COLUMNS))}",  # noqa: S608
                 rows,
             )
         last_sequence = first_sequence + len(todo) - 1
         # The current view from the new events, by the rule of _upsert_states (one event per
         # key here, and the keys had no state when the head was locked).
-        state_columns = ", ".join(quote(c) for c in _STATE_COLUMNS)
-        updates = ", ".join(
-            f"{quote(c)} = excluded.{quote(c)}" for c in ("status", "source", "since", "event_id")
-        )
         cursor.execute(
-            f"INSERT INTO {states_table} ({state_columns}) "  # noqa: S608 - names from model metadata
+            f"INSERT INTO {_STATE_TABLE} ({', '.join(_STATE_COLUMNS)}) "  # noqa: S608 - names from model metadata
             "SELECT dealer_id, customer_id, purpose_id, channel_id, status, source, occurred_at, id "
-            f"FROM {events_table} WHERE dealer_id = %s AND sequence >= %s AND sequence <= %s "
-            f"ON CONFLICT ({quote('customer_id')}, {quote('purpose_id')}, {quote('channel_id')}) "
-            f"DO UPDATE SET {updates} WHERE excluded.{quote('since')} >= {states_table}.{quote('since')}",
+            f"FROM {_EVENT_TABLE} WHERE dealer_id = %s AND sequence >= %s AND sequence <= %s "
+            f"{_STATE_CONFLICT}",
             [dealer.pk, first_sequence, last_sequence],
         )
         cursor.execute(
-            f"SELECT id FROM {events_table} "  # noqa: S608
+            f"SELECT id FROM {_EVENT_TABLE} "  # noqa: S608
             "WHERE dealer_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence",
             [dealer.pk, first_sequence, last_sequence],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            f"UPDATE {head_table} SET sequence = %s, hash = %s WHERE dealer_id = %s",  # noqa: S608
-            [last_sequence, prev, dealer.pk],
-        )
+        cursor.execute(_HEAD_UPDATE, [last_sequence, prev, head.pk])
     transaction.on_commit(
         lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
     )
