@@ -28,6 +28,7 @@ from samtykke.consent.models import (
     Purpose,
     new_config_version,
 )
+from samtykke.consent.notices import newest_notice_versions, pick_notice_version
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,7 @@ class LedgerConfig:
 
     def notice(self, language: str, default_language: str) -> NoticeVersion | None:
         """As ``notices.current_notice_version``: the language, else the default, else nb."""
-        for lang in (language, default_language, "nb"):
-            if lang in self.notices:
-                return self.notices[lang]
-        return None
+        return pick_notice_version(self.notices, language, default_language)
 
 
 _configs: dict[int, LedgerConfig] = {}
@@ -64,15 +62,7 @@ def _load(dealer_id: int, version: int) -> LedgerConfig:
     for purpose in Purpose.objects.for_dealer(dealer_id).prefetch_related("channels"):
         purposes[purpose.key] = purpose
         channels[purpose.key] = {c.key: c for c in purpose.channels.all()}
-    notices: dict[str, NoticeVersion] = {}
-    for notice in (
-        NoticeVersion.objects.for_dealer(dealer_id)
-        .filter(notice__key="consent")
-        .select_related("notice")
-        .order_by("language", "-version")
-    ):
-        notices.setdefault(notice.language, notice)
-    return LedgerConfig(version, purposes, channels, notices)
+    return LedgerConfig(version, purposes, channels, newest_notice_versions(dealer_id))
 
 
 def config_changed(dealer_id: int | None) -> None:

@@ -14,14 +14,37 @@ class NoticeError(ValueError):
     pass
 
 
+def newest_notice_versions(dealer: Dealer | int, key: str = "consent") -> dict[str, NoticeVersion]:
+    """The newest published version of the dealer's notice ``key`` in each language."""
+    newest: dict[str, NoticeVersion] = {}
+    for version in (
+        NoticeVersion.objects.for_dealer(dealer)
+        .filter(notice__key=key)
+        .select_related("notice", "dealer")
+        .order_by("language", "-version")
+    ):
+        newest.setdefault(version.language, version)
+    return newest
+
+
+def pick_notice_version(
+    newest: dict[str, NoticeVersion], language: str, default_language: str
+) -> NoticeVersion | None:
+    """From ``newest_notice_versions``: the language, else the dealer's default, else Bokmål."""
+    for lang in (language, default_language, "nb"):
+        if lang in newest:
+            return newest[lang]
+    return None
+
+
 def current_notice_version(dealer: Dealer, language: str, key: str = "consent") -> NoticeVersion:
     """The newest published version in ``language``, else in the dealer's default language."""
-    versions = NoticeVersion.objects.for_dealer(dealer).select_related("notice", "dealer")
-    for lang in (language, dealer.default_language, "nb"):
-        found = versions.filter(notice__key=key, language=lang).order_by("-version").first()
-        if found is not None:
-            return found
-    raise NoticeError(f"Dealer {dealer.slug} has no published notice {key!r}.")
+    found = pick_notice_version(
+        newest_notice_versions(dealer, key), language, dealer.default_language
+    )
+    if found is None:
+        raise NoticeError(f"Dealer {dealer.slug} has no published notice {key!r}.")
+    return found
 
 
 def find_notice_version(dealer: Dealer, reference: str) -> NoticeVersion:

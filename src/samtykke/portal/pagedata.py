@@ -18,7 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from samtykke.consent.models import Channel, Notice, NoticeVersion, Purpose
-from samtykke.consent.notices import NoticeError
+from samtykke.consent.notices import NoticeError, newest_notice_versions, pick_notice_version
 from samtykke.tenancy.models import Dealer
 
 TTL_SECONDS = 30.0
@@ -34,10 +34,10 @@ class DealerPage:
 
     def notice(self, dealer: Dealer, language: str) -> NoticeVersion:
         """As ``consent.notices.current_notice_version``: the language, else the default."""
-        for lang in (language, dealer.default_language, "nb"):
-            if lang in self.notices:
-                return self.notices[lang]
-        raise NoticeError(f"Dealer {dealer.slug} has no published notice 'consent'.")
+        found = pick_notice_version(self.notices, language, dealer.default_language)
+        if found is None:
+            raise NoticeError(f"Dealer {dealer.slug} has no published notice 'consent'.")
+        return found
 
 
 _pages: dict[int, tuple[float, DealerPage]] = {}
@@ -61,15 +61,7 @@ def _load(dealer: Dealer) -> DealerPage:
         .filter(active=True)
         .prefetch_related("channels")
     ]
-    notices: dict[str, NoticeVersion] = {}
-    for version in (
-        NoticeVersion.objects.for_dealer(dealer)
-        .filter(notice__key="consent")
-        .select_related("notice", "dealer")
-        .order_by("language", "-version")
-    ):
-        notices.setdefault(version.language, version)
-    return DealerPage(dealer, purposes, notices)
+    return DealerPage(dealer, purposes, newest_notice_versions(dealer))
 
 
 def forget(dealer_id: int | None = None) -> None:
