@@ -3,12 +3,10 @@ as one event at a time would give — hashes, current view, idempotency, evidenc
 
 from __future__ import annotations
 
-import threading
-import time
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from samtykke.consent.actions import (
     Actor,
@@ -26,6 +24,7 @@ from samtykke.customers.models import Customer
 from samtykke.customers.services import CustomerData, upsert_customer
 from samtykke.tenancy.models import Dealer
 from tests.conftest import make_customer
+from tests.consent.following import follow_while_writing
 
 # Characters COPY's text format and JSON both escape: a DMS can export anything.
 AWKWARD = {"SMS": 'Ja \\ "sikkert"\tjo\nnei\r', "E-post": "Nei ✓ æøå"}
@@ -179,69 +178,28 @@ def test_resets_and_decisions_in_parallel_stay_gapless_and_verify(dealer: Dealer
     sequence never skips an event, and the chain and current view verify at the end."""
     deciders = [make_customer(dealer, n) for n in range(1, 5)]
     waves = [[make_customer(dealer, 100 + w * 50 + n) for n in range(50)] for w in range(4)]
-    errors: list[BaseException] = []
-    seen: list[int] = []
-    finished = threading.Event()
     expected = 4 * 50 * 2 + len(deciders) * 60
 
     def decide(customer: Customer) -> None:
-        try:
-            for i in range(60):
-                record_consent(
-                    dealer=dealer,
-                    customer=customer,
-                    decisions=[Decision("marketing", "sms", ["given", "withdrawn"][i % 2])],
-                    source="dms_api",
-                    actor=Actor.system("writer"),
-                )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for i in range(60):
+            record_consent(
+                dealer=dealer,
+                customer=customer,
+                decisions=[Decision("marketing", "sms", ["given", "withdrawn"][i % 2])],
+                source="dms_api",
+                actor=Actor.system("writer"),
+            )
 
     def reset(wave: list[Customer]) -> None:
-        try:
-            for start in range(0, len(wave), 10):
-                reset_new_customers(dealer=dealer, customers=wave[start : start + 10])
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for start in range(0, len(wave), 10):
+            reset_new_customers(dealer=dealer, customers=wave[start : start + 10])
 
-    def read() -> None:
-        cursor = 0
-        try:
-            deadline = time.monotonic() + 120
-            while len(seen) < expected and time.monotonic() < deadline:
-                batch = list(
-                    ConsentEvent.objects.for_dealer(dealer)
-                    .filter(sequence__gt=cursor)
-                    .order_by("sequence")
-                    .values_list("sequence", flat=True)[:500]
-                )
-                for sequence in batch:
-                    assert sequence == cursor + 1, f"skipped from {cursor} to {sequence}"
-                    seen.append(sequence)
-                    cursor = sequence
-                if not batch:
-                    time.sleep(0.005)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            finished.set()
-            connection.close()
-
-    threads = [threading.Thread(target=decide, args=(c,)) for c in deciders]
-    threads += [threading.Thread(target=reset, args=(w,)) for w in waves]
-    follower = threading.Thread(target=read)
-    follower.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    finished.wait(timeout=120)
-    follower.join()
-    assert not errors, errors
+    seen = follow_while_writing(
+        dealer,
+        [partial(decide, c) for c in deciders] + [partial(reset, w) for w in waves],
+        expected,
+        timeout=120,
+    )
     assert seen == list(range(1, expected + 1))
     # the deciders' e-mail channel was never decided: a later gdpr_reset fills only that
     assert gdpr_reset(dealer=dealer) == len(deciders)
