@@ -45,6 +45,14 @@ if not DATABASE_URL.startswith(("sqlite://", "postgres://", "postgresql://")):
     )
 _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    import sqlite3
+
+    if sqlite3.sqlite_version_info < (3, 35):
+        # The ledger and the portal read ids and counters back with INSERT/UPDATE … RETURNING.
+        raise ImproperlyConfigured(
+            f"SQLite {sqlite3.sqlite_version} is too old: samtykke needs 3.35 or newer "
+            "(or PostgreSQL through SAMTYKKE_DATABASE_URL)."
+        )
     # Persistent connections (CONN_MAX_AGE above) here too: opening one costs more than most
     # requests' queries (connect, registering Django's SQL functions, the PRAGMAs below, and
     # closing). Between requests a connection is idle in autocommit mode, holding no lock, so

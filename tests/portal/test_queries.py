@@ -78,11 +78,7 @@ def test_saving_costs_the_portal_at_most_six_queries_besides_the_ledger(
 
 
 @override_settings(PORTAL_FAILED_LOOKUPS_PER_WINDOW=2, PORTAL_LOOKUPS_PER_WINDOW=4)
-@pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "update-then-read"])
-def test_the_lookup_limits_count_alike_with_or_without_returning(
-    monkeypatch: pytest.MonkeyPatch, returning: bool
-) -> None:
-    monkeypatch.setattr(ratelimit, "_returning", lambda: returning)
+def test_the_lookup_limits_count_per_address_and_failures_apart() -> None:
     assert [ratelimit.allow_lookup("198.51.100.1") for _ in range(5)] == [True] * 4 + [False]
     assert ratelimit.allow_lookup("198.51.100.2")  # another address counts apart
     ratelimit.lookup_failed("198.51.100.2")

@@ -57,23 +57,8 @@ def _rows(ip: str) -> tuple[QuerySet[LookupCounter], str, dt.datetime]:
     return LookupCounter.objects.filter(key=key, window_start=start), key, start
 
 
-def _returning() -> bool:
-    """Whether the database has UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35)."""
-    return bool(connection.features.can_return_columns_from_insert)
-
-
 def _count(key: str, start: dt.datetime) -> tuple[int, int] | None:
-    """Add one look-up to the window's row and return its (count, failed); None: no row yet.
-
-    One statement, UPDATE … RETURNING, where the database has it (PostgreSQL, SQLite ≥ 3.35);
-    else the UPDATE and then a read.
-    """
-    if not _returning():  # an SQLite before 3.35
-        rows = LookupCounter.objects.filter(key=key, window_start=start)
-        if not rows.update(count=F("count") + 1):
-            return None
-        found = rows.values_list("count", "failed").first()
-        return (found[0], found[1]) if found else None
+    """Add one look-up to the window's row and return its (count, failed); None: no row yet."""
     q = connection.ops.quote_name
     window = LookupCounter._meta.get_field("window_start").get_db_prep_value(start, connection)
     with connection.cursor() as cursor:
