@@ -11,9 +11,9 @@ from samtykke.campaigns import links
 from samtykke.campaigns.models import Campaign, Recipient
 from samtykke.campaigns.services import CampaignError, create_campaign, start
 from samtykke.consent.actions import Actor, Decision, record_consent, reset_new_customers
-from samtykke.consent.links import find_personal_link
 from samtykke.consent.models import ConsentState, Source, Status
 from samtykke.customers.models import Customer
+from samtykke.portal.services import link_for_token
 from samtykke.tenancy.models import Dealer
 from tests.conftest import make_customer
 
@@ -74,7 +74,7 @@ def test_prepare_records_requested_and_a_working_link(dealer: Dealer) -> None:
     r = Recipient.objects.for_dealer(dealer).get(campaign=campaign)
     token = links.token_for(r.link_nonce)
     assert len(token) >= 32 and token not in r.link_nonce
-    link = find_personal_link(token)
+    link = link_for_token(token)  # what the customer's page resolves
     assert link is not None and link.pk == r.personal_link_id and link.is_usable
     assert (link.expires_at - timezone.now()).days in (59, 60)
 

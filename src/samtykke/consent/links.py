@@ -56,17 +56,3 @@ def issue_personal_link(*, customer: Customer, origin: str, days: int | None = N
         expires_at=timezone.now() + dt.timedelta(days=days or settings.PERSONAL_LINK_DAYS),
     )
     return IssuedLink(link, token)
-
-
-def find_personal_link(token: str) -> PersonalLink | None:
-    """The link for a token, usable or not (the caller tells expired from unknown).
-
-    The token itself is the scope here: it names exactly one dealer's customer.
-    """
-    if not token or len(token) > 100:
-        return None
-    return (
-        PersonalLink.all_dealers.select_related("dealer", "customer")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )

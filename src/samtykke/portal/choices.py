@@ -21,10 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 from samtykke.consent.actions import Decision
-from samtykke.consent.models import Channel, ConsentState, NoticeVersion, Purpose, Status
+from samtykke.consent.models import (
+    Channel,
+    ConsentEvent,
+    ConsentState,
+    NoticeVersion,
+    Purpose,
+    Status,
+)
 from samtykke.customers.models import Customer
 from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal.pagedata import dealer_page
@@ -61,38 +67,20 @@ class PurposeChoices:
     choices: list[Choice]
 
 
-# The customer's current states, by purpose and channel, with the notice version of each
-# state's event. Read on every page view and save: the ORM writes the SQL once per database
-# (``_states_sql``), each call only runs it. Building and compiling the QuerySet anew cost
-# several times what running it does.
-_STATES = ConsentState.all_dealers.values_list(
-    "purpose_id", "channel_id", "status", "event__notice_version_id"
+# The customer's current states with the notice version of each state's event: read on every
+# page view and save, so one plain statement (building and compiling a QuerySet cost several
+# times what running it does).
+_STATES_SQL = (
+    "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
+    f"FROM {ConsentState._meta.db_table} s JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id "
+    "WHERE s.dealer_id = %s AND s.customer_id = %s"
 )
-_STATES_SQL: dict[str, tuple[str, tuple[str, ...]]] = {}
-_SENTINELS = {-1: "dealer_id", -2: "customer_id"}  # stand-ins, told apart in the parameters
-
-
-def _states_sql(connection: BaseDatabaseWrapper) -> tuple[str, tuple[str, ...]]:
-    """The states query's SQL for this database and the order of its parameters."""
-    if connection.alias not in _STATES_SQL:
-        query = _STATES.filter(dealer_id=-1, customer_id=-2).query
-        sql, params = query.get_compiler(connection=connection).as_sql()
-        if sorted(params) != sorted(_SENTINELS):  # only the two values, each once
-            raise RuntimeError(f"Unexpected parameters in the states query: {params!r}")
-        _STATES_SQL[connection.alias] = (sql, tuple(_SENTINELS[p] for p in params))
-    return _STATES_SQL[connection.alias]
 
 
 def current_states(dealer_id: int, customer_id: int) -> list[tuple[int, int, str, int | None]]:
-    """(purpose_id, channel_id, status, notice_version_id) for each of the customer's states.
-
-    Plain columns (integers and text), so the rows need none of the ORM's value conversions.
-    """
-    connection = connections[router.db_for_read(ConsentState)]
-    sql, order = _states_sql(connection)
-    values = {"dealer_id": dealer_id, "customer_id": customer_id}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values[name] for name in order])
+    """(purpose_id, channel_id, status, notice_version_id) for each of the customer's states."""
+    with connections[router.db_for_read(ConsentState)].cursor() as cursor:
+        cursor.execute(_STATES_SQL, [dealer_id, customer_id])
         return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
 
 

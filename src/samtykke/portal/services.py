@@ -72,8 +72,9 @@ def usable_link(link_id: int) -> PersonalLink | None:
 
 
 def link_for_token(token: str) -> PersonalLink | None:
-    """The link a token names, usable or not (as ``consent.links.find_personal_link``), with
-    only what the portal reads: one query, the dealer from ``pagedata``.
+    """The link a token names, usable or not (the caller tells expired from unknown), with
+    only what the portal reads: one query, the dealer from ``pagedata``. The token itself is
+    the scope: it names exactly one dealer's customer.
     """
     if not token or len(token) > 100:
         return None
