@@ -9,11 +9,23 @@ Here the same SELECT is written once, from the model's own table and column name
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
+
+
+@functools.cache
+def _load_sql(model: type[Any]) -> str:
+    """The session row's SELECT, from the model's own table and column names (built once)."""
+    meta = model._meta
+    column = {f.name: f'"{f.column}"' for f in meta.concrete_fields}
+    return (
+        f'SELECT {column["session_data"]} FROM "{meta.db_table}" '  # noqa: S608 - names from the model
+        f"WHERE {column['session_key']} = %s AND {column['expire_date']} > %s"
+    )
 
 
 class SessionStore(db.SessionStore):
@@ -27,18 +39,11 @@ class SessionStore(db.SessionStore):
         """
         if self.session_key is None:
             return None
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        q = connection.ops.quote_name
-        meta = model._meta
-        column = {f.name: q(f.column) for f in meta.concrete_fields if f.column}
-        now = meta.get_field("expire_date").get_db_prep_value(timezone.now(), connection)
+        connection = connections[router.db_for_read(self.model)]
+        expire_date = self.model._meta.get_field("expire_date")
+        now = expire_date.get_db_prep_value(timezone.now(), connection)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {column['session_data']} FROM {q(meta.db_table)} "  # noqa: S608 - names from the model
-                f"WHERE {column['session_key']} = %s AND {column['expire_date']} > %s",
-                [self.session_key, now],
-            )
+            cursor.execute(_load_sql(self.model), [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
