@@ -85,3 +85,27 @@ def test_a_bad_database_url_is_named(tmp_path: Path) -> None:
         ["manage", "check"], {"SAMTYKKE_DEBUG": "1", "SAMTYKKE_DATABASE_URL": "mysql://x/y"}
     )
     assert result.returncode != 0 and "SAMTYKKE_DATABASE_URL" in result.stderr
+
+
+def test_an_sqlite_without_returning_is_refused_at_start_up(tmp_path: Path) -> None:
+    """The ledger reads ids back with RETURNING (SQLite 3.35): an older one is named at once."""
+    pretend_old = (
+        "import sqlite3, sys; sqlite3.sqlite_version_info = (3, 31, 1); "
+        "sqlite3.sqlite_version = '3.31.1'; from samtykke.cli import main; "
+        "sys.exit(main(['manage', 'check']))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SAMTYKKE_")}
+    result = subprocess.run(
+        [sys.executable, "-c", pretend_old],
+        env={
+            **base,
+            "SAMTYKKE_DEBUG": "1",
+            "SAMTYKKE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "SQLite 3.31.1 is too old" in result.stderr
