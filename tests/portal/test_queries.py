@@ -36,12 +36,12 @@ def test_opening_a_link_again_costs_three_queries(portal: Client, issued: Issued
     assert sum("tenancy_dealer" in q for q in sql) == 0  # the dealer comes from pagedata
 
 
-def test_the_page_costs_three_queries(portal: Client) -> None:
+def test_the_page_costs_two_queries(portal: Client) -> None:
     portal.get("/samtykke/")  # the dealer's page data is read once per process (pagedata)
     with CaptureQueriesContext(connection) as captured:
         assert portal.get("/samtykke/").status_code == 200
-    # The session, the link with its customer, the customer's current states.
-    assert len(captured) == 3, _sql(captured)
+    # The session; the link with its customer and the customer's current states.
+    assert len(captured) == 2, _sql(captured)
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def ledger_queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     yield counts
 
 
-def test_saving_costs_the_portal_at_most_six_queries_besides_the_ledger(
+def test_saving_costs_the_portal_five_queries_besides_the_ledger(
     portal: Client, dealer: Dealer, customer: Customer, ledger_queries: list[int]
 ) -> None:
     notice = notice_reference(portal.get("/samtykke/").content.decode())
@@ -72,9 +72,13 @@ def test_saving_costs_the_portal_at_most_six_queries_besides_the_ledger(
     assert statuses(dealer, customer)["marketing/sms"] == "given"
     assert len(ledger_queries) == 1
     own = len(captured) - ledger_queries[0]
-    # The session, the link, the customer locked, its states; the transaction's savepoint and
-    # its release (a test runs inside a transaction, so atomic() takes a savepoint).
-    assert own <= 6, _sql(captured)
+    # The session; the link with its customer locked; the customer's states; the transaction's
+    # savepoint and its release (a test runs inside a transaction, so atomic() takes one).
+    assert own == 5, _sql(captured)
+    locking = [q for q in _sql(captured) if "consent_personallink" in q]
+    assert len(locking) == 1
+    if connection.features.has_select_for_update:
+        assert locking[0].endswith("FOR UPDATE OF c")
 
 
 @override_settings(PORTAL_FAILED_LOOKUPS_PER_WINDOW=2, PORTAL_LOOKUPS_PER_WINDOW=4)
@@ -115,3 +119,62 @@ def test_current_states_are_the_orms_rows_for_that_customer_only(
     assert sorted(current_states(dealer.pk, customer.pk)) == expected
     assert current_states(dealer.pk, other_customer.pk) == []  # another dealer's customer
     assert current_states(other_dealer.pk, other_customer.pk) != []
+
+
+def test_the_links_plain_statements_read_what_the_orm_reads(
+    dealer: Dealer, customer: Customer, issued: IssuedLink
+) -> None:
+    """services reads links with plain SQL (no ORM compilation): the same values, times aware."""
+    from samtykke.consent.actions import Actor, Decision, record_consent
+    from samtykke.consent.models import PersonalLink, Source, Status
+    from samtykke.portal.choices import current_states
+
+    record_consent(
+        dealer=dealer,
+        customer=customer,
+        decisions=[Decision("marketing", "sms", Status.GIVEN)],
+        source=Source.STAFF,
+        actor=Actor.system(),
+        evidence={},
+    )
+    expected = PersonalLink.objects.for_dealer(dealer).select_related("customer").get()
+    by_token = services.link_for_token(issued.token)
+    by_id = services.usable_link(expected.pk)
+    found = services.usable_link_with_states(expected.pk)
+    assert by_token is not None and by_id is not None and found is not None
+    link, states = found
+    for read in (by_token, by_id, link):
+        for name in ("id", "dealer_id", "customer_id", "origin", "expires_at", "revoked_at"):
+            assert getattr(read, name) == getattr(expected, name), name
+        assert read.expires_at.tzinfo is not None
+        for name in ("id", "dealer_id", "name", "mobile", "email", "erased_at"):
+            assert getattr(read.customer, name) == getattr(expected.customer, name), name
+        assert read.customer.can_receive_sms is expected.customer.can_receive_sms is True
+        assert read.customer.email_is_valid is expected.customer.email_is_valid
+        assert read.dealer.pk == dealer.pk
+    assert sorted(states) == sorted(current_states(dealer.pk, customer.pk))
+    assert len(states) == 1
+    assert by_token.first_opened_at == expected.first_opened_at
+
+
+def test_a_link_without_states_reads_none(dealer: Dealer, issued: IssuedLink) -> None:
+    from samtykke.consent.models import PersonalLink
+
+    link = PersonalLink.objects.for_dealer(dealer).get()
+    found = services.usable_link_with_states(link.pk)
+    assert found is not None
+    assert found[1] == []
+
+
+def test_an_expired_or_unknown_link_reads_none(dealer: Dealer, issued: IssuedLink) -> None:
+    from django.utils import timezone
+
+    from samtykke.consent.models import PersonalLink
+
+    link = PersonalLink.objects.for_dealer(dealer).get()
+    assert services.usable_link(link.pk + 1000) is None
+    assert services.usable_link_with_states(link.pk + 1000) is None
+    PersonalLink.objects.for_dealer(dealer).update(expires_at=timezone.now())
+    assert services.usable_link(link.pk) is None
+    assert services.usable_link_with_states(link.pk) is None
+    assert services.link_for_token(issued.token) is not None  # the page tells expired apart

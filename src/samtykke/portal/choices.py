@@ -67,9 +67,13 @@ class PurposeChoices:
     choices: list[Choice]
 
 
+# (purpose_id, channel_id, status, notice_version_id) of one of the customer's current states.
+State = tuple[int, int, str, int | None]
+
 # The customer's current states with the notice version of each state's event: read on every
-# page view and save, so one plain statement (building and compiling a QuerySet cost several
-# times what running it does).
+# save, so one plain statement (building and compiling a QuerySet cost several times what
+# running it does). The page reads them in the statement that reads its link
+# (``services.usable_link_with_states``).
 _STATES_SQL = (
     "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
     f"FROM {ConsentState._meta.db_table} s JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id "
@@ -77,25 +81,28 @@ _STATES_SQL = (
 )
 
 
-def current_states(dealer_id: int, customer_id: int) -> list[tuple[int, int, str, int | None]]:
+def current_states(dealer_id: int, customer_id: int) -> list[State]:
     """(purpose_id, channel_id, status, notice_version_id) for each of the customer's states."""
     with connections[router.db_for_read(ConsentState)].cursor() as cursor:
         cursor.execute(_STATES_SQL, [dealer_id, customer_id])
         return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
 
 
-def load_choices(dealer: Dealer, customer: Customer) -> list[PurposeChoices]:
-    states = {
+def load_choices(
+    dealer: Dealer, customer: Customer, states: list[State] | None = None
+) -> list[PurposeChoices]:
+    """The page's rows; ``states`` when the caller read them already, else read here."""
+    if states is None:
+        states = current_states(dealer.pk, customer.pk)
+    by_key = {
         (purpose_id, channel_id): (status, notice_version_id)
-        for purpose_id, channel_id, status, notice_version_id in current_states(
-            dealer.pk, customer.pk
-        )
+        for purpose_id, channel_id, status, notice_version_id in states
     }
     found = []
     for purpose, channels in dealer_page(dealer).purposes:
         choices = []
         for channel in channels:
-            status, notice_version_id = states.get((purpose.pk, channel.pk), (None, None))
+            status, notice_version_id = by_key.get((purpose.pk, channel.pk), (None, None))
             choices.append(Choice(purpose, channel, status, notice_version_id))
         if choices:
             found.append(PurposeChoices(purpose, choices))

@@ -8,18 +8,27 @@ are applied one after the other, each against the state the previous one left.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from samtykke.consent.actions import Actor, ConsentError, Decision, record_consent
 from samtykke.consent.links import hash_token, new_token
-from samtykke.consent.models import NoticeVersion, PersonalLink, Source, Status
+from samtykke.consent.models import (
+    ConsentEvent,
+    ConsentState,
+    NoticeVersion,
+    PersonalLink,
+    Source,
+    Status,
+)
 from samtykke.customers.models import Customer
 from samtykke.customers.normalize import normalize_email
-from samtykke.portal.choices import decide, load_choices
+from samtykke.portal.choices import State, decide, load_choices
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.pagedata import dealer_page
 
@@ -45,30 +54,123 @@ class Saved:
     confirmation_id: int | None
 
 
-# What the pages read of a link and its customer (the dealer comes from pagedata).
-LINK_FIELDS = (
-    *("id", "dealer_id", "customer_id", "origin", "expires_at", "revoked_at"),
-    *("customer__id", "customer__dealer_id", "customer__name", "customer__erased_at"),
-    *("customer__mobile", "customer__mobile_is_valid", "customer__mobile_is_mobile"),
-    *("customer__email", "customer__email_is_valid"),
+# What the pages read of a link and its customer (the dealer comes from pagedata), in the
+# models' field order (``Model.from_db`` takes the values in that order).
+_LINK_FIELDS = (
+    "id",
+    "dealer_id",
+    "customer_id",
+    "origin",
+    "expires_at",
+    "first_opened_at",
+    "revoked_at",
 )
+_CUSTOMER_FIELDS = (
+    *("id", "dealer_id", "name", "mobile", "mobile_is_valid", "mobile_is_mobile"),
+    *("email", "email_is_valid", "erased_at"),
+)
+_TIMES = {"expires_at", "first_opened_at", "revoked_at", "erased_at"}
+_STATE_FIELDS = 4  # (purpose_id, channel_id, status, notice_version_id), see choices.STATES_SQL
 
 
-# Built once: each request only adds its filter (a clone) and slices. Building select_related()
-# and only() anew, and .first()'s ORDER BY, cost more than running the query. Never evaluate
-# these themselves.
-_LINKS = PersonalLink.all_dealers.select_related("customer").only(*LINK_FIELDS)
-_LINKS_OPENED = _LINKS.only(*LINK_FIELDS, "first_opened_at")
-_LOCKED_CUSTOMERS = Customer.all_dealers.select_for_update()  # always with its dealer_id
+def _link_sql(where: str, *, states: bool = False) -> str:
+    """One statement for a link and its customer (and the customer's states, one row each).
+
+    Read on every request of the page, so plain SQL built once: compiling an ORM query with
+    select_related() cost more than running it. The customer is joined on the link's dealer
+    too, so a link can only ever show its own dealer's customer.
+    """
+    columns = [f"l.{name}" for name in _LINK_FIELDS] + [f"c.{name}" for name in _CUSTOMER_FIELDS]
+    joins = ""
+    if states:
+        columns += ["s.purpose_id", "s.channel_id", "s.status", "e.notice_version_id"]
+        joins = (
+            f" LEFT JOIN {ConsentState._meta.db_table} s"
+            " ON s.dealer_id = l.dealer_id AND s.customer_id = l.customer_id"
+            f" LEFT JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id"
+        )
+    return (
+        f"SELECT {', '.join(columns)} FROM {PersonalLink._meta.db_table} l "  # noqa: S608 - names from the models
+        f"JOIN {Customer._meta.db_table} c ON c.id = l.customer_id AND c.dealer_id = l.dealer_id"
+        f"{joins} WHERE {where}"
+    )
+
+
+_BY_TOKEN = _link_sql("l.token_hash = %s")
+_BY_ID = _link_sql("l.id = %s")
+_BY_ID_WITH_STATES = _link_sql("l.id = %s", states=True)
+
+
+def _aware(value: Any) -> Any:
+    """SQLite gives the stored UTC times back naive (the ORM's converter would make them aware)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _link_from_row(row: Sequence[Any]) -> PersonalLink:
+    """The link with its customer (only the fields above; others load on access) and dealer."""
+    db = router.db_for_read(PersonalLink)
+    n = len(_LINK_FIELDS)
+    values = [
+        _aware(v) if name in _TIMES else v
+        for name, v in zip((*_LINK_FIELDS, *_CUSTOMER_FIELDS), row, strict=False)
+    ]
+    link = PersonalLink.from_db(db, _LINK_FIELDS, values[:n])
+    customer = Customer.from_db(db, _CUSTOMER_FIELDS, values[n:])
+    PersonalLink.customer.field.set_cached_value(link, customer)
+    link.dealer = dealer_page(link.dealer_id).dealer
+    return link
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connections[router.db_for_read(PersonalLink)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _usable(link: PersonalLink | None) -> PersonalLink | None:
+    if link is None or not link.is_usable or link.customer.is_erased:
+        return None
+    return link
 
 
 def usable_link(link_id: int) -> PersonalLink | None:
     """The session's link, if it still works (not expired, revoked, or its customer erased)."""
-    link = next(iter(_LINKS.filter(pk=link_id)[:1]), None)  # the primary key: one row at most
-    if link is None or not link.is_usable or link.customer.is_erased:
+    rows = _fetch(_BY_ID, [link_id])
+    return _usable(_link_from_row(rows[0])) if rows else None
+
+
+def usable_link_with_states(link_id: int) -> tuple[PersonalLink, list[State]] | None:
+    """As ``usable_link``, with the customer's current states, in one statement (the page)."""
+    rows = _fetch(_BY_ID_WITH_STATES, [link_id])
+    link = _usable(_link_from_row(rows[0])) if rows else None
+    if link is None:
         return None
-    link.dealer = dealer_page(link.dealer_id).dealer
-    return link
+    states = [
+        (row[-4], row[-3], row[-2], row[-1]) for row in rows if row[-_STATE_FIELDS] is not None
+    ]
+    return link, states
+
+
+@contextmanager
+def submitting(link_id: int) -> Iterator[PersonalLink]:
+    """One submit's transaction, with the link's customer locked; LinkGone when not usable.
+
+    The lock is what puts a double submit, two tabs and an erasure one after the other. The
+    customer's states are read after it (``save_choices``), in a statement of their own, so
+    they are the ones the previous submit left.
+    """
+    with transaction.atomic():
+        connection = connections[router.db_for_write(Customer)]
+        lock = " FOR UPDATE OF c" if connection.features.has_select_for_update else ""
+        with connection.cursor() as cursor:
+            cursor.execute(_BY_ID + lock, [link_id])
+            row = cursor.fetchone()
+        link = _usable(_link_from_row(row)) if row else None
+        if link is None:
+            raise LinkGone
+        yield link
 
 
 def link_for_token(token: str) -> PersonalLink | None:
@@ -78,10 +180,8 @@ def link_for_token(token: str) -> PersonalLink | None:
     """
     if not token or len(token) > 100:
         return None
-    link = next(iter(_LINKS_OPENED.filter(token_hash=hash_token(token))[:1]), None)  # unique
-    if link is not None:
-        link.dealer = dealer_page(link.dealer_id).dealer
-    return link
+    rows = _fetch(_BY_TOKEN, [hash_token(token)])  # token_hash is unique
+    return _link_from_row(rows[0]) if rows else None
 
 
 def open_confirmation(link: PersonalLink) -> EmailConfirmation | None:
@@ -119,13 +219,16 @@ def save_choices(
     notice: NoticeVersion,
     evidence: dict[str, Any],
 ) -> Saved:
-    """Record what the customer chose on the page (``ticked``: the ticked fields' names)."""
+    """Record what the customer chose on the page (``ticked``: the ticked fields' names).
+
+    Runs inside ``submitting(link.pk)``, which locked the customer and joins its transaction.
+    """
     email = clean_email(typed_email)
-    with transaction.atomic():
+    if not connections[router.db_for_write(Customer)].in_atomic_block:
+        raise RuntimeError("save_choices runs inside submitting().")
+    with transaction.atomic(savepoint=False):
         dealer = link.dealer
-        customer = _LOCKED_CUSTOMERS.get(dealer_id=dealer.pk, pk=link.customer_id)
-        if customer.is_erased:  # erased (and its links revoked) since the link was read
-            raise LinkGone
+        customer = link.customer
         rows = load_choices(dealer, customer)
         email_fields = {c.name for row in rows for c in row.choices if c.channel.key == "email"}
         wants_email = bool(email_fields & ticked)

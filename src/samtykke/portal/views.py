@@ -19,7 +19,7 @@ from samtykke.consent.models import NoticeVersion, PersonalLink, Status
 from samtykke.consent.notices import NoticeError, find_notice_version
 from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal import ratelimit
-from samtykke.portal.choices import PurposeChoices, channel_address, load_choices
+from samtykke.portal.choices import PurposeChoices, State, channel_address, load_choices
 from samtykke.portal.csrf import portal_csrf
 from samtykke.portal.http import (
     SESSION_LANGUAGE,
@@ -39,7 +39,9 @@ from samtykke.portal.services import (
     link_for_token,
     open_confirmation,
     save_choices,
+    submitting,
     usable_link,
+    usable_link_with_states,
 )
 from samtykke.tenancy.models import Dealer
 
@@ -90,9 +92,14 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     return SeeOther(reverse("portal:choices"))
 
 
-def _session_link(request: HttpRequest) -> PersonalLink | None:
+def _session_link_id(request: HttpRequest) -> int | None:
     link_id = request.session.get(SESSION_LINK)
-    return usable_link(int(link_id)) if isinstance(link_id, int) else None
+    return link_id if isinstance(link_id, int) else None
+
+
+def _session_link(request: HttpRequest) -> PersonalLink | None:
+    link_id = _session_link_id(request)
+    return usable_link(link_id) if link_id is not None else None
 
 
 def _gone_for_session(request: HttpRequest) -> HttpResponse:
@@ -156,6 +163,7 @@ def _render_choices(
     link: PersonalLink,
     *,
     notice: NoticeVersion | None = None,
+    states: list[State] | None = None,
     error: str = "",
     ticked: set[str] | None = None,
     typed_email: str = "",
@@ -164,7 +172,7 @@ def _render_choices(
     language = request.LANGUAGE_CODE
     dealer, customer = link.dealer, link.customer
     notice = notice or dealer_page(dealer).notice(dealer, language)
-    rows = load_choices(dealer, customer)
+    rows = load_choices(dealer, customer, states)
     pending = open_confirmation(link) if _any_pending(rows) else None
     pending_email = mask_email(pending.email) if pending else ""
     context = {
@@ -190,11 +198,18 @@ def _render_choices(
 @portal_page
 def choices(request: HttpRequest) -> HttpResponse:
     """``/samtykke/``: the choices (GET) and saving them (POST, then to the receipt)."""
-    link = _session_link(request)
-    if link is None:
+    link_id = _session_link_id(request)
+    if request.method == "POST":
+        return _save(request, link_id) if link_id is not None else _gone_for_session(request)
+    found = usable_link_with_states(link_id) if link_id is not None else None
+    if found is None:
         return _gone_for_session(request)
-    if request.method != "POST":
-        return _render_choices(request, link)
+    link, states = found
+    return _render_choices(request, link, states=states)
+
+
+def _save(request: HttpRequest, link_id: int) -> HttpResponse:
+    """Record the submit in one transaction (the customer locked first), then the receipt."""
     refuse = request.POST.get("action") == "refuse"
     ticked = (
         set()
@@ -202,36 +217,32 @@ def choices(request: HttpRequest) -> HttpResponse:
         else {k for k, v in request.POST.items() if k.startswith("c-") and v == "yes"}
     )
     typed_email = "" if refuse else request.POST.get("email", "")[:300]
+    link: PersonalLink | None = None
+    notice: NoticeVersion | None = None
     try:
-        notice = _posted_notice(request, link.dealer)
-    except NoticeError:
-        return _render_choices(
-            request,
-            link,
-            error="notice_changed",
-            ticked=ticked,
-            typed_email=typed_email,
-            status=409,
-        )
-    try:
-        save_choices(
-            link=link,
-            ticked=ticked,
-            typed_email=typed_email,
-            notice=notice,
-            evidence=_evidence(request, link),
-        )
+        with submitting(link_id) as link:
+            notice = _posted_notice(request, link.dealer)
+            save_choices(
+                link=link,
+                ticked=ticked,
+                typed_email=typed_email,
+                notice=notice,
+                evidence=_evidence(request, link),
+            )
     except LinkGone:
         return _gone_for_session(request)
-    except PortalError as exc:
+    except (NoticeError, PortalError) as exc:  # nothing was written: show the page again
+        if link is None:  # not raised before submitting() gave the link; kept for the types
+            return _gone_for_session(request)
+        code = exc.code if isinstance(exc, PortalError) else "notice_changed"
         return _render_choices(
             request,
             link,
             notice=notice,
-            error=exc.code,
+            error=code,
             ticked=ticked,
             typed_email=typed_email,
-            status=409 if exc.code == "notice_changed" else 400,
+            status=409 if code == "notice_changed" else 400,
         )
     return SeeOther(reverse("portal:saved"))
 
