@@ -207,3 +207,37 @@ def test_the_sweep_frees_stale_claims_and_sends_what_is_due(
     delivery.refresh_from_db()
     assert delivery.state == "succeeded" and delivery.attempts == 2
     assert len(receiver.received) == 1
+
+
+def test_whether_a_dealer_has_endpoints_is_kept_until_an_endpoint_changes(
+    api: ApiClient, receiver: Receiver, dealer: Dealer, customer: Customer
+) -> None:
+    """The after-commit check is kept under the head's config_version (consent/config.py), so
+    an endpoint added, disabled, enabled or deleted is seen by the very next write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def write(status: str) -> list[str]:
+        body = {"decisions": [{"purpose": "marketing", "channel": "sms", "status": status}]}
+        with CaptureQueriesContext(connection) as captured:
+            r = api.post(f"customers/{customer.external_id}/consents", body)
+        assert r.status_code in (200, 201), r.content
+        return [q["sql"] for q in captured.captured_queries if "api_webhookendpoint" in q["sql"]]
+
+    write("given")  # no endpoint: the answer "no" is kept
+    assert write("refused") == []  # asked of the kept answer, not the database
+    endpoint = add_endpoint(api, receiver)
+    assert len(write("given")) > 0  # the new endpoint changed the version: asked again
+    assert [m.json["data"]["status"] for m in receiver.received] == ["given"]
+    # Disabled as a 410 does it (update(), no signal): the kept "yes" costs one empty fan-out.
+    WebhookEndpoint.objects.for_dealer(dealer).update(disabled_at=timezone.now())
+    write("refused")
+    assert len(receiver.received) == 1
+    assert api.post(f"webhook-endpoints/{endpoint['id']}/enable").status_code == 200
+    write("given")
+    statuses = [m.json["data"]["status"] for m in receiver.received]
+    assert statuses[-1] == "given" and statuses.count("given") == 2
+    assert api.delete(f"webhook-endpoints/{endpoint['id']}").status_code == 204
+    before = WebhookDelivery.objects.for_dealer(dealer).count()
+    write("refused")
+    assert WebhookDelivery.objects.for_dealer(dealer).count() == before

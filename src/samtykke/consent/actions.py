@@ -40,7 +40,9 @@ from samtykke.consent.notices import NoticeError, find_notice_version
 from samtykke.customers.models import Contact, Customer
 from samtykke.tenancy.models import ApiKey, Dealer
 
-# Sent after commit with dealer_id and the list of event ids that were appended.
+# Sent after commit with dealer_id, the list of event ids that were appended, and the ledger
+# head's config_version the append saw (receivers may keep per-dealer answers under it, see
+# consent/config.py).
 consent_recorded = Signal()
 # Sent after commit with dealer_id, customer_id and external_id of an erased customer.
 customer_erased = Signal()
@@ -315,7 +317,12 @@ def append_events(
             cursor.execute(_HEAD_UPDATE, [events[-1].sequence, prev, head.pk])
     ids = [e.pk for e in events]
     transaction.on_commit(
-        lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
+        lambda: consent_recorded.send(
+            sender=ConsentEvent,
+            dealer_id=dealer.pk,
+            event_ids=ids,
+            config_version=head.config_version,
+        )
     )
     return events
 
@@ -671,7 +678,12 @@ def _append_unset_system_events(
         ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(_HEAD_UPDATE, [last_sequence, prev, head.pk])
     transaction.on_commit(
-        lambda: consent_recorded.send(sender=ConsentEvent, dealer_id=dealer.pk, event_ids=ids)
+        lambda: consent_recorded.send(
+            sender=ConsentEvent,
+            dealer_id=dealer.pk,
+            event_ids=ids,
+            config_version=head.config_version,
+        )
     )
     return ids
 

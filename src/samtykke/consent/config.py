@@ -10,6 +10,10 @@ committed at that moment, whichever process changed it: no time-to-live, no stal
 
 The version is random, not a counter, so a dealer id reused after a rollback or a deletion can
 never match a configuration kept for the old one.
+
+Other apps may key their own per-dealer answers on the version too: ``consent_recorded`` carries
+the version the append saw, and an app whose settings change what an append sets off calls
+``config_changed`` when they change (the API does for its webhook endpoints).
 """
 
 from __future__ import annotations
