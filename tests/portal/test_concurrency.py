@@ -102,3 +102,46 @@ def test_two_tabs_with_different_answers_end_in_one_of_them(dealer: Dealer) -> N
     assert verify_dealer(dealer).ok
     page = tabs[0].get("/samtykke/lagret/")
     assert page.status_code == 200
+
+
+def test_a_submit_decides_on_a_write_that_committed_while_it_waited_for_the_ledger(
+    dealer: Dealer,
+) -> None:
+    """Staff record "given" while holding the ledger head; the customer's "no" waits for it,
+    then reads the states: it sees the "given" and records "withdrawn", not "refused"."""
+    from samtykke.consent.actions import Actor, Decision, record_consent
+    from samtykke.consent.models import Source, Status
+
+    customer = _customer(dealer)
+    tabs, notice = _tabs(issue_personal_link(customer=customer, origin="campaign").token, 1)
+    staff_holds_head = threading.Event()
+    submit_started = threading.Event()
+
+    def staff() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                record_consent(
+                    dealer=dealer,
+                    customer=customer,
+                    decisions=[Decision("marketing", "sms", Status.GIVEN)],
+                    source=Source.STAFF,
+                    actor=Actor.system("staff"),
+                    evidence={},
+                )
+                staff_holds_head.set()
+                submit_started.wait(10)
+                threading.Event().wait(0.5)  # the submit is now waiting for the head
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=staff)
+    thread.start()
+    assert staff_holds_head.wait(10)
+    submit_started.set()
+    response = tabs[0].post("/samtykke/", {"notice": notice, "action": "refuse"})
+    thread.join(30)
+    assert response.status_code == 303
+    assert statuses(dealer, customer)["marketing/sms"] == "withdrawn"
+    assert verify_dealer(dealer).ok

@@ -103,7 +103,7 @@ def _save_once(dealer: Dealer, items: list[tuple[str, CustomerIn]]) -> list[Item
     existing = {
         c.external_id: c
         for c in Customer.objects.for_dealer(dealer)
-        .select_for_update()
+        .select_for_update(no_key=True)  # see portal.services.submitting
         .filter(external_id__in=[data.external_id for _, data in prepared])
     }
     new: list[Customer] = []

@@ -152,12 +152,15 @@ def record_consent(
     language: str | None = None,
     evidence: dict[str, Any] | None = None,
     only_if_current_in: Iterable[str | None] | None = None,
+    head: LockedHead | None = None,
 ) -> list[ConsentEvent]:
     """Record one customer's decisions (one event per purpose and channel) in one transaction.
 
     ``notice_version`` left out for a decision records the current version, marked as assumed.
     ``only_if_current_in`` skips decisions whose current status is not in it (None: no state yet).
     Inside a caller's transaction it joins it; a refusal (ConsentError) leaves it usable.
+    ``head`` is the dealer's head when the caller locked it already in its transaction
+    (``head_lock_sql``), so that what it decided on was read under the same lock.
     """
     _check_customer(dealer, customer)
     if source not in Source.values:
@@ -177,8 +180,8 @@ def record_consent(
     def record() -> list[ConsentEvent]:
         # The head is locked first and the dealer's purposes, channels and notices are checked
         # against the configuration committed now; nothing is written before every check passed.
-        head = _lock_head(dealer.pk)
-        config = ledger_config(dealer.pk, head.config_version)
+        locked = head if head is not None else _lock_head(dealer.pk)
+        config = ledger_config(dealer.pk, locked.config_version)
         notice: NoticeVersion | None = None
         assumed = False
         if any(d.status in DECISIONS for d in decisions) or notice_version is not None:
@@ -213,39 +216,50 @@ def record_consent(
                 actor=actor,
                 occurred_at=occurred_at,
                 only_if_current_in=only_if_current_in,
-                head=head,
+                head=locked,
             )
 
     if connections[ConsentEvent.all_dealers.db].in_atomic_block:
         return record()
+    if head is not None:
+        raise RuntimeError("A head locked by the caller needs the caller's transaction.")
     with transaction.atomic():
         return record()
 
 
 @dataclass(frozen=True)
-class _Head:
+class LockedHead:
+    """A dealer's ledger head as read by the statement that locked it (``head_lock_sql``)."""
+
     pk: int
     sequence: int
     hash: str
     config_version: int
 
 
-def _lock_head(dealer_id: int) -> _Head:
-    """Lock the dealer's ledger head (SQLite: the transaction already holds the write lock)."""
+def head_lock_sql(dealer: str = "%s") -> str:
+    """The statement that locks a dealer's ledger head and reads it as ``LockedHead(*row)``.
+
+    ``dealer`` is the SQL for the dealer's id (a parameter, or a subquery for callers that lock
+    the head in one round trip with their own reads). On SQLite the transaction already holds
+    the write lock, so there is no FOR UPDATE.
+    """
     connection = connections[ConsentEvent.all_dealers.db]
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(_HEAD_SELECT + lock, [dealer_id])
+    return (
+        f"SELECT id, sequence, hash, config_version FROM {LedgerHead._meta.db_table} "  # noqa: S608 - table name from model metadata
+        f"WHERE dealer_id = {dealer}{lock}"
+    )
+
+
+def _lock_head(dealer_id: int) -> LockedHead:
+    """Lock the dealer's ledger head."""
+    with connections[ConsentEvent.all_dealers.db].cursor() as cursor:
+        cursor.execute(head_lock_sql(), [dealer_id])
         row = cursor.fetchone()
     if row is None:
         raise LedgerHead.DoesNotExist(f"Dealer {dealer_id} has no ledger head.")
-    return _Head(*row)
-
-
-_HEAD_SELECT = (
-    f"SELECT id, sequence, hash, config_version FROM {LedgerHead._meta.db_table} "  # noqa: S608 - table name from model metadata
-    "WHERE dealer_id = %s"
-)
+    return LockedHead(*row)
 
 
 def append_events(
@@ -256,7 +270,7 @@ def append_events(
     actor: Actor,
     occurred_at: dt.datetime,
     only_if_current_in: Iterable[str | None] | None = None,
-    head: _Head | None = None,
+    head: LockedHead | None = None,
 ) -> list[ConsentEvent]:
     """Append validated items to the ledger and the current view. Call inside a transaction.
 
@@ -383,7 +397,9 @@ def _event_row(connection: BaseDatabaseWrapper, event: ConsentEvent) -> list[Any
     return [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_FIELDS]
 
 
-def _append_one_postgres(connection: BaseDatabaseWrapper, event: ConsentEvent, head: _Head) -> None:
+def _append_one_postgres(
+    connection: BaseDatabaseWrapper, event: ConsentEvent, head: LockedHead
+) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             _ONE_EVENT_POSTGRES,

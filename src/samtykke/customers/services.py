@@ -81,7 +81,7 @@ def upsert_customer(*, dealer: Dealer, data: CustomerData) -> tuple[Customer, bo
     """Create or update the customer with this external id. Returns (customer, created)."""
     customer = (
         Customer.objects.for_dealer(dealer)
-        .select_for_update()
+        .select_for_update(no_key=True)  # see portal.services.submitting
         .filter(external_id=data.external_id)
         .first()
     )

@@ -16,7 +16,14 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from samtykke.consent.actions import Actor, ConsentError, Decision, record_consent
+from samtykke.consent.actions import (
+    Actor,
+    ConsentError,
+    Decision,
+    LockedHead,
+    head_lock_sql,
+    record_consent,
+)
 from samtykke.consent.links import hash_token, new_token
 from samtykke.consent.models import (
     ConsentEvent,
@@ -31,6 +38,7 @@ from samtykke.customers.normalize import normalize_email
 from samtykke.portal.choices import State, decide, load_choices
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.pagedata import dealer_page
+from samtykke.sql import fetch_each
 
 CONFIRMATION_DAYS = 7
 
@@ -153,24 +161,53 @@ def usable_link_with_states(link_id: int) -> tuple[PersonalLink, list[State]] | 
     return link, states
 
 
-@contextmanager
-def submitting(link_id: int) -> Iterator[PersonalLink]:
-    """One submit's transaction, with the link's customer locked; LinkGone when not usable.
+# The link's dealer, and the customer's states, named by the link (a submit knows only its id).
+_DEALER_OF_LINK = f"(SELECT dealer_id FROM {PersonalLink._meta.db_table} WHERE id = %s)"  # noqa: S608 - names from the models
+_STATES_OF_LINK = (
+    "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
+    f"FROM {PersonalLink._meta.db_table} l "
+    f"JOIN {ConsentState._meta.db_table} s "
+    "ON s.dealer_id = l.dealer_id AND s.customer_id = l.customer_id "
+    f"JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id WHERE l.id = %s"
+)
 
-    The lock is what puts a double submit, two tabs and an erasure one after the other. The
-    customer's states are read after it (``save_choices``), in a statement of their own, so
-    they are the ones the previous submit left.
+
+@dataclass(frozen=True)
+class Submit:
+    link: PersonalLink
+    head: LockedHead  # the dealer's ledger head, locked in this transaction
+    states: list[State]  # the customer's current states, read with both locks held
+
+
+@contextmanager
+def submitting(link_id: int) -> Iterator[Submit]:
+    """One submit's transaction: the link's customer locked, then the dealer's ledger head,
+    then the customer's states read; LinkGone when the link is not usable.
+
+    The customer's lock puts a double submit, two tabs and an erasure one after the other; the
+    head's lock is the ledger's own (``record_consent`` appends under it). The states are read
+    by a statement that starts after both locks are held, so they are the ones every earlier
+    write left, whoever wrote them. On PostgreSQL the three statements are one round trip.
+
+    The customer is locked FOR NO KEY UPDATE, not FOR UPDATE: another writer's new event checks
+    its customer key at commit (a deferred foreign key takes KEY SHARE on the customer) while
+    holding the head this submit waits for. FOR UPDATE would block that check: a deadlock.
     """
     with transaction.atomic():
         connection = connections[router.db_for_write(Customer)]
-        lock = " FOR UPDATE OF c" if connection.features.has_select_for_update else ""
-        with connection.cursor() as cursor:
-            cursor.execute(_BY_ID + lock, [link_id])
-            row = cursor.fetchone()
-        link = _usable(_link_from_row(row)) if row else None
-        if link is None:
+        lock = " FOR NO KEY UPDATE OF c" if connection.features.has_select_for_update else ""
+        links, heads, states = fetch_each(
+            connection,
+            [
+                (_BY_ID + lock, [link_id]),
+                (head_lock_sql(_DEALER_OF_LINK), [link_id]),
+                (_STATES_OF_LINK, [link_id]),
+            ],
+        )
+        link = _usable(_link_from_row(links[0])) if links else None
+        if link is None or not heads:
             raise LinkGone
-        yield link
+        yield Submit(link, LockedHead(*heads[0]), [(r[0], r[1], r[2], r[3]) for r in states])
 
 
 def link_for_token(token: str) -> PersonalLink | None:
@@ -213,7 +250,7 @@ def clean_email(typed: str) -> str:
 
 def save_choices(
     *,
-    link: PersonalLink,
+    submit: Submit,
     ticked: set[str],
     typed_email: str,
     notice: NoticeVersion,
@@ -221,15 +258,16 @@ def save_choices(
 ) -> Saved:
     """Record what the customer chose on the page (``ticked``: the ticked fields' names).
 
-    Runs inside ``submitting(link.pk)``, which locked the customer and joins its transaction.
+    Runs inside ``submitting()``, whose transaction it joins, deciding on the states read there.
     """
     email = clean_email(typed_email)
     if not connections[router.db_for_write(Customer)].in_atomic_block:
         raise RuntimeError("save_choices runs inside submitting().")
     with transaction.atomic(savepoint=False):
+        link = submit.link
         dealer = link.dealer
         customer = link.customer
-        rows = load_choices(dealer, customer)
+        rows = load_choices(dealer, customer, submit.states)
         email_fields = {c.name for row in rows for c in row.choices if c.channel.key == "email"}
         wants_email = bool(email_fields & ticked)
         any_pending = any(c.pending for row in rows for c in row.choices)
@@ -249,6 +287,7 @@ def save_choices(
                 decisions=decisions,
                 notice=notice,
                 evidence=evidence,
+                head=submit.head,
             )
         confirmation_id = None
         if pending is not None and (not wants_email or (new_email and wants_email)):
@@ -265,6 +304,7 @@ def _record(
     decisions: list[Decision],
     notice: NoticeVersion,
     evidence: dict[str, Any],
+    head: LockedHead,
 ) -> None:
     try:
         record_consent(
@@ -276,6 +316,7 @@ def _record(
             notice_version=notice,
             language=notice.language,
             evidence=evidence,
+            head=head,
         )
     except ConsentError as exc:  # a purpose or channel changed since the page was shown
         raise PortalError("notice_changed") from exc
@@ -353,7 +394,8 @@ def confirm_email(*, confirmation_id: int, evidence: dict[str, Any]) -> EmailCon
     """The customer followed the link and pressed "Confirm": ``given``, and the address applied.
 
     Only a consent still ``pending`` becomes ``given``: a "no" said on the page since wins.
-    The customer's row is locked first, as on the page, so the two never wait on each other.
+    The customer's row is locked first, as on the page, so the two never wait on each other
+    (FOR NO KEY UPDATE, as there: see ``submitting``).
     """
     found = EmailConfirmation.all_dealers.filter(pk=confirmation_id).first()
     if found is None:
@@ -361,7 +403,7 @@ def confirm_email(*, confirmation_id: int, evidence: dict[str, Any]) -> EmailCon
     with transaction.atomic():
         customer = (
             Customer.objects.for_dealer(found.dealer_id)
-            .select_for_update()
+            .select_for_update(no_key=True)
             .get(pk=found.customer_id)
         )
         confirmation = (

@@ -220,10 +220,11 @@ def _save(request: HttpRequest, link_id: int) -> HttpResponse:
     link: PersonalLink | None = None
     notice: NoticeVersion | None = None
     try:
-        with submitting(link_id) as link:
+        with submitting(link_id) as submit:
+            link = submit.link
             notice = _posted_notice(request, link.dealer)
             save_choices(
-                link=link,
+                submit=submit,
                 ticked=ticked,
                 typed_email=typed_email,
                 notice=notice,
