@@ -65,6 +65,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
     SQLITE_PATH: Path | None = Path(_database["NAME"]) if _database["NAME"] else None
 else:
+    # Django's engine with a health check that asks the server only when it said something
+    # (see samtykke/dbbackends/postgresql/base.py): no SELECT 1 before every request.
+    _database["ENGINE"] = "samtykke.dbbackends.postgresql"
     SQLITE_PATH = None
 DATABASES = {"default": _database}
 IS_POSTGRES = _database["ENGINE"] != "django.db.backends.sqlite3"

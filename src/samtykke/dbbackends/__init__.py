@@ -1,0 +1,1 @@
+"""Database engines: Django's, with what this product changes (``SAMTYKKE_DATABASE_URL`` picks)."""
