@@ -98,7 +98,8 @@ def portal_page(view: View) -> View:
         language = page_language(request, offered)
         with translation.override(language):
             request.LANGUAGE_CODE = language
-            request.portal_languages = [(code, LANGUAGE_NAMES[code]) for code in offered]  # type: ignore[attr-defined]
+            # A tuple: it also keys the switcher's kept fragment (templates/portal/base.html).
+            request.portal_languages = tuple((code, LANGUAGE_NAMES[code]) for code in offered)  # type: ignore[attr-defined]
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
