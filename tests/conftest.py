@@ -136,3 +136,13 @@ def customer(dealer: Dealer) -> Customer:
 @pytest.fixture
 def other_customer(other_dealer: Dealer) -> Customer:
     return make_customer(other_dealer, 1)
+
+
+def executed(captured: Any) -> list[str]:
+    """The statements a CaptureQueriesContext saw, each EXECUTE read as the statement it runs
+    (samtykke.sql.described); a PREPARE (once per connection) is not counted."""
+    from samtykke.sql import described
+
+    return [
+        described(q["sql"]) for q in captured.captured_queries if not q["sql"].startswith("PREPARE")
+    ]

@@ -44,3 +44,53 @@ def test_a_statement_without_rows_is_refused_where_sent_together() -> None:
 
     with pytest.raises(ProgrammingError, match="didn't produce records"):
         fetch_each(connection, [("SELECT 1", []), ("SET LOCAL statement_timeout = 0", [])])
+
+
+def test_a_prepared_statement_is_prepared_once_per_connection_and_reads_the_same() -> None:
+    from samtykke.sql import Prepared, described
+
+    statement = Prepared("test_probe", "SELECT %s + 1, %s")
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(3):
+            with connection.cursor() as cursor:
+                cursor.execute(statement.on(connection), [1, "x"])
+                assert cursor.fetchall() == [(2, "x")]
+    sql = [q["sql"] for q in captured.captured_queries]
+    if can_send_together(connection):
+        assert sql[0] == "PREPARE samtykke_test_probe AS SELECT $1 + 1, $2"
+        assert sql[1:] == ["EXECUTE samtykke_test_probe(1, 'x')"] * 3
+        assert described(sql[1]) == "SELECT %s + 1, %s"
+    else:
+        assert len(sql) == 3 and not any("PREPARE" in q or "EXECUTE" in q for q in sql)
+
+
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_prepared_statements_compose_outlive_a_rollback_and_follow_a_new_connection() -> None:
+    from django.db import transaction
+
+    from samtykke.sql import Prepared
+
+    first = Prepared("test_first", "SELECT %s + 0")
+    second = Prepared("test_second", "SELECT %s * 2")
+    with transaction.atomic():
+        sql = first.on(connection)  # prepared inside a transaction that is rolled back
+        transaction.set_rollback(True)
+    statements = [(first.on(connection), [3]), (second.on(connection), [4])]
+    assert sql == statements[0][0]
+    assert fetch_each(connection, statements) == [[(3,)], [(8,)]]
+    if can_send_together(connection):
+        connection.close()  # a new connection knows none of them: each is prepared again
+        assert fetch_each(connection, [(first.on(connection), [5])]) == [[(5,)]]
+
+
+def test_a_prepared_statement_takes_only_plain_placeholders_and_one_text_per_name() -> None:
+    from samtykke.sql import Prepared
+
+    with pytest.raises(ValueError, match="placeholders"):
+        Prepared("test_like", "SELECT 1 WHERE 'a' LIKE 'a%'")
+    with pytest.raises(ValueError, match="lower-case"):
+        Prepared("Test", "SELECT 1")
+    Prepared("test_twice", "SELECT 1")
+    Prepared("test_twice", "SELECT 1")  # the same statement again (a module reloaded)
+    with pytest.raises(ValueError, match="Two statements"):
+        Prepared("test_twice", "SELECT 2")

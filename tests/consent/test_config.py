@@ -19,6 +19,7 @@ from samtykke.consent.models import Channel, ConsentEvent, LedgerHead, Purpose
 from samtykke.consent.notices import current_notice_version, publish_notice_version
 from samtykke.customers.models import Customer
 from samtykke.tenancy.models import Dealer
+from tests.conftest import executed
 
 
 def give(dealer: Dealer, customer: Customer, channel: str = "sms") -> list[ConsentEvent]:
@@ -93,10 +94,10 @@ def test_the_kept_configuration_saves_its_queries(dealer: Dealer, customer: Cust
     give(dealer, customer)
     with CaptureQueriesContext(connection) as queries:
         give(dealer, customer, "email")
-    read = " ".join(q["sql"] for q in queries.captured_queries)
+    read = " ".join(executed(queries))
     assert "consent_purpose" not in read and "consent_noticeversion" not in read
     # lock the head, then the event, the current view and the head (one statement on PostgreSQL)
-    writes = [q for q in queries.captured_queries if "consent_" in q["sql"]]
+    writes = [q for q in executed(queries) if "consent_" in q]
     assert len(writes) == (2 if connection.vendor == "postgresql" else 4)
 
 

@@ -18,13 +18,14 @@ from samtykke.customers.models import Customer
 from samtykke.portal import ratelimit, services
 from samtykke.sql import can_send_together
 from samtykke.tenancy.models import Dealer
+from tests.conftest import executed
 from tests.portal.conftest import notice_reference, statuses
 
 pytestmark = pytest.mark.django_db
 
 
 def _sql(captured: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries]
+    return executed(captured)
 
 
 def test_opening_a_link_again_costs_three_queries(portal: Client, issued: IssuedLink) -> None:
@@ -42,7 +43,7 @@ def test_the_page_costs_two_queries(portal: Client) -> None:
     with CaptureQueriesContext(connection) as captured:
         assert portal.get("/samtykke/").status_code == 200
     # The session; the link with its customer and the customer's current states.
-    assert len(captured) == 2, _sql(captured)
+    assert len(_sql(captured)) == 2, _sql(captured)
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def ledger_queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     def counted(**kwargs: Any) -> Any:
         with CaptureQueriesContext(connection) as inner:
             result = original(**kwargs)
-        counts.append(len(inner))
+        counts.append(len(executed(inner)))
         return result
 
     monkeypatch.setattr(services, "record_consent", counted)

@@ -9,6 +9,7 @@ order, so a reader of the change feed never skips an event that commits late. Si
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from samtykke.consent.models import (
 )
 from samtykke.consent.notices import NoticeError, find_notice_version
 from samtykke.customers.models import Contact, Customer
+from samtykke.sql import Prepared
 from samtykke.tenancy.models import ApiKey, Dealer
 
 # Sent after commit with dealer_id, the list of event ids that were appended, and the ledger
@@ -252,10 +254,16 @@ def head_lock_sql(dealer: str = "%s") -> str:
     )
 
 
+@functools.cache
+def _head_lock() -> Prepared:
+    return Prepared("ledger_head_lock", head_lock_sql())
+
+
 def _lock_head(dealer_id: int) -> LockedHead:
     """Lock the dealer's ledger head."""
-    with connections[ConsentEvent.all_dealers.db].cursor() as cursor:
-        cursor.execute(head_lock_sql(), [dealer_id])
+    connection = connections[ConsentEvent.all_dealers.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_head_lock().on(connection), [dealer_id])
         row = cursor.fetchone()
     if row is None:
         raise LedgerHead.DoesNotExist(f"Dealer {dealer_id} has no ledger head.")
@@ -384,12 +392,13 @@ _HEAD_UPDATE = (
     f"UPDATE {_quote(LedgerHead._meta.db_table)} SET sequence = %s, hash = %s WHERE id = %s"  # noqa: S608 - names from model metadata
 )
 # One event on PostgreSQL: the event, the current view and the head in one statement.
-_ONE_EVENT_POSTGRES = (
+_ONE_EVENT_POSTGRES = Prepared(
+    "ledger_append_one",
     f"WITH event AS ({_EVENT_INSERT} RETURNING id, {', '.join(_STATE_COLUMNS[:6])}, occurred_at), "  # noqa: S608 - names from model metadata
     f"state AS (INSERT INTO {_STATE_TABLE} ({', '.join(_STATE_COLUMNS)}) "
     f"SELECT {', '.join(_STATE_COLUMNS[:6])}, occurred_at, id FROM event {_STATE_CONFLICT}), "
     f"head AS ({_HEAD_UPDATE}) "
-    "SELECT id FROM event"
+    "SELECT id FROM event",
 )
 
 
@@ -402,7 +411,7 @@ def _append_one_postgres(
 ) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            _ONE_EVENT_POSTGRES,
+            _ONE_EVENT_POSTGRES.on(connection),
             [*_event_row(connection, event), event.sequence, event.hash, head.pk],
         )
         event.pk = cursor.fetchone()[0]

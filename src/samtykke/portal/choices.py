@@ -34,6 +34,7 @@ from samtykke.consent.models import (
 from samtykke.customers.models import Customer
 from samtykke.customers.normalize import mask_email, mask_phone
 from samtykke.portal.pagedata import dealer_page
+from samtykke.sql import Prepared
 from samtykke.tenancy.models import Dealer
 
 YES = {Status.GIVEN, Status.PENDING}
@@ -74,17 +75,19 @@ State = tuple[int, int, str, int | None]
 # save, so one plain statement (building and compiling a QuerySet cost several times what
 # running it does). The page reads them in the statement that reads its link
 # (``services.usable_link_with_states``).
-_STATES_SQL = (
+_STATES_SQL = Prepared(
+    "portal_current_states",
     "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
     f"FROM {ConsentState._meta.db_table} s JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id "
-    "WHERE s.dealer_id = %s AND s.customer_id = %s"
+    "WHERE s.dealer_id = %s AND s.customer_id = %s",
 )
 
 
 def current_states(dealer_id: int, customer_id: int) -> list[State]:
     """(purpose_id, channel_id, status, notice_version_id) for each of the customer's states."""
-    with connections[router.db_for_read(ConsentState)].cursor() as cursor:
-        cursor.execute(_STATES_SQL, [dealer_id, customer_id])
+    connection = connections[router.db_for_read(ConsentState)]
+    with connection.cursor() as cursor:
+        cursor.execute(_STATES_SQL.on(connection), [dealer_id, customer_id])
         return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
 
 

@@ -26,6 +26,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from samtykke.portal.models import LookupCounter
+from samtykke.sql import Prepared
 
 
 def window_seconds() -> int:
@@ -57,17 +58,19 @@ def _rows(ip: str) -> tuple[QuerySet[LookupCounter], str, dt.datetime]:
     return LookupCounter.objects.filter(key=key, window_start=start), key, start
 
 
+# PostgreSQL and SQLite quote names alike.
+_COUNT = Prepared(
+    "portal_lookup_count",
+    f'UPDATE "{LookupCounter._meta.db_table}" SET "count" = "count" + 1 '  # noqa: S608 - names from the model
+    'WHERE "key" = %s AND "window_start" = %s RETURNING "count", "failed"',
+)
+
+
 def _count(key: str, start: dt.datetime) -> tuple[int, int] | None:
     """Add one look-up to the window's row and return its (count, failed); None: no row yet."""
-    q = connection.ops.quote_name
     window = LookupCounter._meta.get_field("window_start").get_db_prep_value(start, connection)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {q(LookupCounter._meta.db_table)} SET {q('count')} = {q('count')} + 1 "  # noqa: S608 - names from the model
-            f"WHERE {q('key')} = %s AND {q('window_start')} = %s "
-            f"RETURNING {q('count')}, {q('failed')}",
-            [key, window],
-        )
+        cursor.execute(_COUNT.on(connection), [key, window])
         row = cursor.fetchone()
     return (int(row[0]), int(row[1])) if row else None
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from samtykke.consent.actions import (
@@ -38,7 +38,7 @@ from samtykke.customers.normalize import normalize_email
 from samtykke.portal.choices import State, decide, load_choices
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.pagedata import dealer_page
-from samtykke.sql import fetch_each
+from samtykke.sql import Prepared, fetch_each
 
 CONFIRMATION_DAYS = 7
 
@@ -104,9 +104,9 @@ def _link_sql(where: str, *, states: bool = False) -> str:
     )
 
 
-_BY_TOKEN = _link_sql("l.token_hash = %s")
-_BY_ID = _link_sql("l.id = %s")
-_BY_ID_WITH_STATES = _link_sql("l.id = %s", states=True)
+_BY_TOKEN = Prepared("portal_link_by_token", _link_sql("l.token_hash = %s"))
+_BY_ID = Prepared("portal_link", _link_sql("l.id = %s"))
+_BY_ID_WITH_STATES = Prepared("portal_link_states", _link_sql("l.id = %s", states=True))
 
 
 def _aware(value: Any) -> Any:
@@ -131,9 +131,10 @@ def _link_from_row(row: Sequence[Any]) -> PersonalLink:
     return link
 
 
-def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connections[router.db_for_read(PersonalLink)].cursor() as cursor:
-        cursor.execute(sql, params)
+def _fetch(statement: Prepared, params: list[Any]) -> list[tuple[Any, ...]]:
+    connection = connections[router.db_for_read(PersonalLink)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.on(connection), params)
         return list(cursor.fetchall())
 
 
@@ -161,14 +162,24 @@ def usable_link_with_states(link_id: int) -> tuple[PersonalLink, list[State]] | 
     return link, states
 
 
-# The link's dealer, and the customer's states, named by the link (a submit knows only its id).
-_DEALER_OF_LINK = f"(SELECT dealer_id FROM {PersonalLink._meta.db_table} WHERE id = %s)"  # noqa: S608 - names from the models
-_STATES_OF_LINK = (
+# A submit's three statements (it knows only the link's id): the link with its customer locked,
+# the dealer's ledger head locked, the customer's states.
+_LOCKED_BY_ID = Prepared(
+    "portal_link_locked",
+    _link_sql("l.id = %s")
+    + (" FOR NO KEY UPDATE OF c" if connection.features.has_select_for_update else ""),
+)
+_HEAD_OF_LINK = Prepared(
+    "portal_head",
+    head_lock_sql(f"(SELECT dealer_id FROM {PersonalLink._meta.db_table} WHERE id = %s)"),  # noqa: S608 - names from the models
+)
+_STATES_OF_LINK = Prepared(
+    "portal_states",
     "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
     f"FROM {PersonalLink._meta.db_table} l "
     f"JOIN {ConsentState._meta.db_table} s "
     "ON s.dealer_id = l.dealer_id AND s.customer_id = l.customer_id "
-    f"JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id WHERE l.id = %s"
+    f"JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id WHERE l.id = %s",
 )
 
 
@@ -194,14 +205,13 @@ def submitting(link_id: int) -> Iterator[Submit]:
     holding the head this submit waits for. FOR UPDATE would block that check: a deadlock.
     """
     with transaction.atomic():
-        connection = connections[router.db_for_write(Customer)]
-        lock = " FOR NO KEY UPDATE OF c" if connection.features.has_select_for_update else ""
+        db = connections[router.db_for_write(Customer)]
         links, heads, states = fetch_each(
-            connection,
+            db,
             [
-                (_BY_ID + lock, [link_id]),
-                (head_lock_sql(_DEALER_OF_LINK), [link_id]),
-                (_STATES_OF_LINK, [link_id]),
+                (_LOCKED_BY_ID.on(db), [link_id]),
+                (_HEAD_OF_LINK.on(db), [link_id]),
+                (_STATES_OF_LINK.on(db), [link_id]),
             ],
         )
         link = _usable(_link_from_row(links[0])) if links else None
