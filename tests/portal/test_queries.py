@@ -46,6 +46,14 @@ def test_the_page_costs_two_queries(portal: Client) -> None:
     assert len(_sql(captured)) == 2, _sql(captured)
 
 
+def test_the_receipt_costs_two_queries(portal: Client) -> None:
+    portal.get("/samtykke/lagret/")  # the dealer's page data is read once per process
+    with CaptureQueriesContext(connection) as captured:
+        assert portal.get("/samtykke/lagret/").status_code == 200
+    # The session; the link with its customer and the customer's current states.
+    assert len(_sql(captured)) == 2, _sql(captured)
+
+
 @pytest.fixture
 def ledger_queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How many queries each ``record_consent`` call ran (to count the portal's own apart)."""
@@ -151,9 +159,10 @@ def test_the_links_plain_statements_read_what_the_orm_reads(
     )
     expected = PersonalLink.objects.for_dealer(dealer).select_related("customer").get()
     by_token = services.link_for_token(issued.token)
-    by_id = services.usable_link(expected.pk)
+    with services.submitting(expected.pk) as submit:  # the submit's read, customer locked
+        by_id = submit.link
     found = services.usable_link_with_states(expected.pk)
-    assert by_token is not None and by_id is not None and found is not None
+    assert by_token is not None and found is not None
     link, states = found
     for read in (by_token, by_id, link):
         for name in ("id", "dealer_id", "customer_id", "origin", "expires_at", "revoked_at"):
@@ -165,6 +174,7 @@ def test_the_links_plain_statements_read_what_the_orm_reads(
         assert read.customer.email_is_valid is expected.customer.email_is_valid
         assert read.dealer.pk == dealer.pk
     assert sorted(states) == sorted(current_states(dealer.pk, customer.pk))
+    assert sorted(submit.states) == sorted(states)
     assert len(states) == 1
     assert by_token.first_opened_at == expected.first_opened_at
 
@@ -184,9 +194,11 @@ def test_an_expired_or_unknown_link_reads_none(dealer: Dealer, issued: IssuedLin
     from samtykke.consent.models import PersonalLink
 
     link = PersonalLink.objects.for_dealer(dealer).get()
-    assert services.usable_link(link.pk + 1000) is None
+    with pytest.raises(services.LinkGone), services.submitting(link.pk + 1000):
+        pass
     assert services.usable_link_with_states(link.pk + 1000) is None
     PersonalLink.objects.for_dealer(dealer).update(expires_at=timezone.now())
-    assert services.usable_link(link.pk) is None
+    with pytest.raises(services.LinkGone), services.submitting(link.pk):
+        pass
     assert services.usable_link_with_states(link.pk) is None
     assert services.link_for_token(issued.token) is not None  # the page tells expired apart

@@ -71,23 +71,30 @@ class PurposeChoices:
 # (purpose_id, channel_id, status, notice_version_id) of one of the customer's current states.
 State = tuple[int, int, str, int | None]
 
-# The customer's current states with the notice version of each state's event: read on every
-# save, so one plain statement (building and compiling a QuerySet cost several times what
-# running it does). The page reads them in the statement that reads its link
-# (``services.usable_link_with_states``).
-_STATES_SQL = Prepared(
-    "portal_current_states",
-    "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
-    f"FROM {ConsentState._meta.db_table} s JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id "
-    "WHERE s.dealer_id = %s AND s.customer_id = %s",
-)
+# What every statement reading a customer's states selects, as ``State`` rows.
+STATE_COLUMNS = ("s.purpose_id", "s.channel_id", "s.status", "e.notice_version_id")
+
+
+def states_sql(dealer: str = "%s", customer: str = "%s") -> str:
+    """The customer's current states with the notice version of each state's event, as plain
+    SQL (compiling a QuerySet cost several times running it). ``dealer`` and ``customer`` are
+    SQL: parameters, or subqueries for a caller that knows only a link. The page reads the states
+    with its link instead (``services.usable_link_with_states``)."""
+    return (
+        f"SELECT {', '.join(STATE_COLUMNS)} "  # noqa: S608 - names from the models
+        f"FROM {ConsentState._meta.db_table} s JOIN {ConsentEvent._meta.db_table} e "
+        f"ON e.id = s.event_id WHERE s.dealer_id = {dealer} AND s.customer_id = {customer}"
+    )
+
+
+_STATES = Prepared("portal_current_states", states_sql())
 
 
 def current_states(dealer_id: int, customer_id: int) -> list[State]:
     """(purpose_id, channel_id, status, notice_version_id) for each of the customer's states."""
     connection = connections[router.db_for_read(ConsentState)]
     with connection.cursor() as cursor:
-        cursor.execute(_STATES_SQL.on(connection), [dealer_id, customer_id])
+        cursor.execute(_STATES.on(connection), [dealer_id, customer_id])
         return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
 
 

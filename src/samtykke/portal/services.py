@@ -35,7 +35,7 @@ from samtykke.consent.models import (
 )
 from samtykke.customers.models import Customer
 from samtykke.customers.normalize import normalize_email
-from samtykke.portal.choices import State, decide, load_choices
+from samtykke.portal.choices import STATE_COLUMNS, State, decide, load_choices, states_sql
 from samtykke.portal.models import EmailConfirmation
 from samtykke.portal.pagedata import dealer_page
 from samtykke.sql import Prepared, fetch_each
@@ -78,7 +78,6 @@ _CUSTOMER_FIELDS = (
     *("email", "email_is_valid", "erased_at"),
 )
 _TIMES = {"expires_at", "first_opened_at", "revoked_at", "erased_at"}
-_STATE_FIELDS = 4  # (purpose_id, channel_id, status, notice_version_id), see choices.STATES_SQL
 
 
 def _link_sql(where: str, *, states: bool = False) -> str:
@@ -90,8 +89,8 @@ def _link_sql(where: str, *, states: bool = False) -> str:
     """
     columns = [f"l.{name}" for name in _LINK_FIELDS] + [f"c.{name}" for name in _CUSTOMER_FIELDS]
     joins = ""
-    if states:
-        columns += ["s.purpose_id", "s.channel_id", "s.status", "e.notice_version_id"]
+    if states:  # one row per state (a link without states: one row, the state columns NULL)
+        columns += STATE_COLUMNS
         joins = (
             f" LEFT JOIN {ConsentState._meta.db_table} s"
             " ON s.dealer_id = l.dealer_id AND s.customer_id = l.customer_id"
@@ -105,7 +104,6 @@ def _link_sql(where: str, *, states: bool = False) -> str:
 
 
 _BY_TOKEN = Prepared("portal_link_by_token", _link_sql("l.token_hash = %s"))
-_BY_ID = Prepared("portal_link", _link_sql("l.id = %s"))
 _BY_ID_WITH_STATES = Prepared("portal_link_states", _link_sql("l.id = %s", states=True))
 
 
@@ -144,42 +142,35 @@ def _usable(link: PersonalLink | None) -> PersonalLink | None:
     return link
 
 
-def usable_link(link_id: int) -> PersonalLink | None:
-    """The session's link, if it still works (not expired, revoked, or its customer erased)."""
-    rows = _fetch(_BY_ID, [link_id])
-    return _usable(_link_from_row(rows[0])) if rows else None
-
-
 def usable_link_with_states(link_id: int) -> tuple[PersonalLink, list[State]] | None:
-    """As ``usable_link``, with the customer's current states, in one statement (the page)."""
+    """The session's link if it still works (not expired, revoked, or its customer erased),
+    with the customer's current states: one statement for the page and the receipt."""
     rows = _fetch(_BY_ID_WITH_STATES, [link_id])
     link = _usable(_link_from_row(rows[0])) if rows else None
     if link is None:
         return None
-    states = [
-        (row[-4], row[-3], row[-2], row[-1]) for row in rows if row[-_STATE_FIELDS] is not None
-    ]
-    return link, states
+    first = -len(STATE_COLUMNS)
+    return link, [_state(row[first:]) for row in rows if row[first] is not None]
+
+
+def _state(row: Sequence[Any]) -> State:
+    return (row[0], row[1], row[2], row[3])
 
 
 # A submit's three statements (it knows only the link's id): the link with its customer locked,
 # the dealer's ledger head locked, the customer's states.
+def _of_link(column: str) -> str:
+    return f"(SELECT {column} FROM {PersonalLink._meta.db_table} WHERE id = %s)"  # noqa: S608 - names from the models
+
+
 _LOCKED_BY_ID = Prepared(
     "portal_link_locked",
     _link_sql("l.id = %s")
     + (" FOR NO KEY UPDATE OF c" if connection.features.has_select_for_update else ""),
 )
-_HEAD_OF_LINK = Prepared(
-    "portal_head",
-    head_lock_sql(f"(SELECT dealer_id FROM {PersonalLink._meta.db_table} WHERE id = %s)"),  # noqa: S608 - names from the models
-)
+_HEAD_OF_LINK = Prepared("portal_head", head_lock_sql(_of_link("dealer_id")))
 _STATES_OF_LINK = Prepared(
-    "portal_states",
-    "SELECT s.purpose_id, s.channel_id, s.status, e.notice_version_id "  # noqa: S608 - names from the models
-    f"FROM {PersonalLink._meta.db_table} l "
-    f"JOIN {ConsentState._meta.db_table} s "
-    "ON s.dealer_id = l.dealer_id AND s.customer_id = l.customer_id "
-    f"JOIN {ConsentEvent._meta.db_table} e ON e.id = s.event_id WHERE l.id = %s",
+    "portal_states", states_sql(_of_link("dealer_id"), _of_link("customer_id"))
 )
 
 
@@ -211,13 +202,13 @@ def submitting(link_id: int) -> Iterator[Submit]:
             [
                 (_LOCKED_BY_ID.on(db), [link_id]),
                 (_HEAD_OF_LINK.on(db), [link_id]),
-                (_STATES_OF_LINK.on(db), [link_id]),
+                (_STATES_OF_LINK.on(db), [link_id, link_id]),
             ],
         )
         link = _usable(_link_from_row(links[0])) if links else None
         if link is None or not heads:
             raise LinkGone
-        yield Submit(link, LockedHead(*heads[0]), [(r[0], r[1], r[2], r[3]) for r in states])
+        yield Submit(link, LockedHead(*heads[0]), [_state(row) for row in states])
 
 
 def link_for_token(token: str) -> PersonalLink | None:

@@ -40,7 +40,6 @@ from samtykke.portal.services import (
     open_confirmation,
     save_choices,
     submitting,
-    usable_link,
     usable_link_with_states,
 )
 from samtykke.tenancy.models import Dealer
@@ -97,16 +96,17 @@ def _session_link_id(request: HttpRequest) -> int | None:
     return link_id if isinstance(link_id, int) else None
 
 
-def _session_link(request: HttpRequest) -> PersonalLink | None:
+def _session_link(request: HttpRequest) -> tuple[PersonalLink, list[State]] | None:
+    """The session's usable link with the customer's current states (one statement)."""
     link_id = _session_link_id(request)
-    return usable_link(link_id) if link_id is not None else None
+    return usable_link_with_states(link_id) if link_id is not None else None
 
 
 def _gone_for_session(request: HttpRequest) -> HttpResponse:
     """No usable link in this session: name the dealer if the session knew one."""
-    link_id = request.session.get(SESSION_LINK)
+    link_id = _session_link_id(request)
     dealer = None
-    if isinstance(link_id, int):
+    if link_id is not None:
         old = PersonalLink.all_dealers.select_related("dealer").filter(pk=link_id).first()
         dealer = old.dealer if old else None
     return _gone(request, dealer, 410 if dealer else 404)
@@ -198,10 +198,10 @@ def _render_choices(
 @portal_page
 def choices(request: HttpRequest) -> HttpResponse:
     """``/samtykke/``: the choices (GET) and saving them (POST, then to the receipt)."""
-    link_id = _session_link_id(request)
     if request.method == "POST":
+        link_id = _session_link_id(request)
         return _save(request, link_id) if link_id is not None else _gone_for_session(request)
-    found = usable_link_with_states(link_id) if link_id is not None else None
+    found = _session_link(request)
     if found is None:
         return _gone_for_session(request)
     link, states = found
@@ -267,11 +267,12 @@ def _posted_notice(request: HttpRequest, dealer: Dealer) -> NoticeVersion:
 @portal_page
 def saved(request: HttpRequest) -> HttpResponse:
     """``/samtykke/lagret/``: what the customer chose, and how to change it later."""
-    link = _session_link(request)
-    if link is None:
+    found = _session_link(request)
+    if found is None:
         return _gone_for_session(request)
+    link, states = found
     language = request.LANGUAGE_CODE
-    rows = load_choices(link.dealer, link.customer)
+    rows = load_choices(link.dealer, link.customer, states)
     pending = open_confirmation(link) if _any_pending(rows) else None
     context = {
         "dealer": link.dealer,
