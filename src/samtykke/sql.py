@@ -27,6 +27,7 @@ Statement = tuple[str, Sequence[Any]]
 
 
 def can_send_together(connection: BaseDatabaseWrapper) -> bool:
+    """PostgreSQL through Django's default cursors (client-side binding, simple protocol)."""
     return connection.vendor == "postgresql" and not connection.settings_dict.get(
         "OPTIONS", {}
     ).get("server_side_binding")

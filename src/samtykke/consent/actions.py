@@ -338,15 +338,20 @@ def append_events(
         with connection.cursor() as cursor:
             cursor.execute(_HEAD_UPDATE, [events[-1].sequence, prev, head.pk])
     ids = [e.pk for e in events]
+    _announce_after_commit(dealer.pk, ids, head)
+    return events
+
+
+def _announce_after_commit(dealer_id: int, event_ids: list[int], head: LockedHead) -> None:
+    """``consent_recorded`` once the transaction commits, with the version the append saw."""
     transaction.on_commit(
         lambda: consent_recorded.send(
             sender=ConsentEvent,
-            dealer_id=dealer.pk,
-            event_ids=ids,
+            dealer_id=dealer_id,
+            event_ids=event_ids,
             config_version=head.config_version,
         )
     )
-    return events
 
 
 # The statements are plain SQL built once from the model metadata: the append path is the hot
@@ -702,14 +707,7 @@ def _append_unset_system_events(
         )
         ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(_HEAD_UPDATE, [last_sequence, prev, head.pk])
-    transaction.on_commit(
-        lambda: consent_recorded.send(
-            sender=ConsentEvent,
-            dealer_id=dealer.pk,
-            event_ids=ids,
-            config_version=head.config_version,
-        )
-    )
+    _announce_after_commit(dealer.pk, ids, head)
     return ids
 
 

@@ -76,5 +76,4 @@ def connect() -> None:
 
 
 def _endpoint_changed(sender: Any, instance: WebhookEndpoint, **kwargs: Any) -> None:
-    _known.pop(instance.dealer_id, None)
-    config_changed(instance.dealer_id)
+    config_changed(instance.dealer_id)  # the kept answer no longer matches the head's version
