@@ -9,7 +9,6 @@ order, so a reader of the change feed never skips an event that commits late. Si
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -254,16 +253,14 @@ def head_lock_sql(dealer: str = "%s") -> str:
     )
 
 
-@functools.cache
-def _head_lock() -> Prepared:
-    return Prepared("ledger_head_lock", head_lock_sql())
+_HEAD_LOCK = Prepared("ledger_head_lock", head_lock_sql())
 
 
 def _lock_head(dealer_id: int) -> LockedHead:
     """Lock the dealer's ledger head."""
     connection = connections[ConsentEvent.all_dealers.db]
     with connection.cursor() as cursor:
-        cursor.execute(_head_lock().on(connection), [dealer_id])
+        cursor.execute(_HEAD_LOCK.on(connection), [dealer_id])
         row = cursor.fetchone()
     if row is None:
         raise LedgerHead.DoesNotExist(f"Dealer {dealer_id} has no ledger head.")
